@@ -1,0 +1,77 @@
+// Who is calling: the JWT `sub` resolved to an active account (or partner client) on every request.
+import { and, eq } from 'drizzle-orm'
+import type { Queryable } from '../db/client.js'
+import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
+import type { PartnerScope, ProfessionalRole } from '../db/schema/index.js'
+
+export { PARTNER_SCOPES, type PartnerScope } from '../db/schema/index.js'
+
+/** Partner-token subjects are `partner:<clientId>`; nothing else may start with that prefix. */
+export const PARTNER_SUBJECT_PREFIX = 'partner:'
+
+export type Principal =
+  | { kind: 'admin'; accountId: string }
+  | { kind: 'auditor'; accountId: string }
+  | {
+      kind: 'professional'
+      accountId: string
+      professionalId: string
+      agencyId: string
+      role: ProfessionalRole
+      displayName: string
+    }
+  | { kind: 'young_person'; accountId: string; youngPersonId: string }
+  | { kind: 'partner'; partnerClientId: string; clientId: string; agencyId: string; scopes: PartnerScope[] }
+
+/** The id that owns idempotency keys, rate-limit buckets and audit entries for this caller. */
+export function principalId(principal: Principal): string {
+  return principal.kind === 'partner' ? principal.partnerClientId : principal.accountId
+}
+
+export async function resolvePrincipal(q: Queryable, subject: string, tokenScopes: string[]): Promise<Principal | null> {
+  if (subject.startsWith(PARTNER_SUBJECT_PREFIX)) {
+    const [client] = await q
+      .select({ id: partnerClients.id, clientId: partnerClients.clientId, agencyId: partnerClients.agencyId, scopes: partnerClients.scopes })
+      .from(partnerClients)
+      .where(and(eq(partnerClients.clientId, subject.slice(PARTNER_SUBJECT_PREFIX.length)), eq(partnerClients.active, true)))
+    if (!client) return null
+    // A scope removed from the client since the token was issued no longer counts.
+    const scopes = client.scopes.filter((s) => tokenScopes.includes(s))
+    return { kind: 'partner', partnerClientId: client.id, clientId: client.clientId, agencyId: client.agencyId, scopes }
+  }
+  const [row] = await q
+    .select({
+      accountId: accounts.id,
+      kind: accounts.kind,
+      professionalId: professionals.id,
+      agencyId: professionals.agencyId,
+      role: professionals.role,
+      displayName: professionals.displayName,
+      youngPersonId: youngPersons.id,
+    })
+    .from(accounts)
+    .leftJoin(professionals, eq(professionals.accountId, accounts.id))
+    .leftJoin(youngPersons, eq(youngPersons.accountId, accounts.id))
+    .where(and(eq(accounts.subject, subject), eq(accounts.active, true)))
+  if (!row) return null
+  switch (row.kind) {
+    case 'admin':
+    case 'auditor':
+      return { kind: row.kind, accountId: row.accountId }
+    case 'professional':
+      if (!row.professionalId || !row.agencyId || !row.role || !row.displayName) return null
+      return {
+        kind: 'professional',
+        accountId: row.accountId,
+        professionalId: row.professionalId,
+        agencyId: row.agencyId,
+        role: row.role,
+        displayName: row.displayName,
+      }
+    case 'young_person':
+      if (!row.youngPersonId) return null
+      return { kind: 'young_person', accountId: row.accountId, youngPersonId: row.youngPersonId }
+    default:
+      return null
+  }
+}

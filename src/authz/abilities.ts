@@ -1,0 +1,142 @@
+// The only place permissions are written: one CASL ability per request, per principal kind.
+import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability'
+import { $and, $or, and, or } from '@ucast/mongo2js'
+import type { Principal } from '../auth/principal.js'
+import { type ConsentTerm, consentInstruction, type HeldConsent, makeConsentInterpreter } from './consent-condition.js'
+import { PERSONAL_SUBJECTS, type PersonalSubject, type SubjectName } from './subjects.js'
+
+export type Action = 'read' | 'write' | 'create' | 'update' | 'revoke' | 'approve' | 'receive' | 'withdraw' | 'manage'
+export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>], MongoQuery>
+
+/** Identity fields of a young person: visible only under an `identity` read consent. */
+export const IDENTITY_FIELDS = ['givenName', 'familyName', 'birthDate', 'email', 'phone'] as const
+/** Fields any holder of a read consent sees: the record exists for them, nothing more. */
+export const BASE_FIELDS = ['id', 'createdAt'] as const
+
+type Builder = AbilityBuilder<AppAbility>
+type Conditions = Record<string, unknown>
+
+const consent = (action: ConsentTerm['action'], category?: string): Conditions => ({
+  $consent: category === undefined ? { action } : { action, category },
+})
+
+/** A goal with its own category needs that category too; one without needs `pathway` alone. */
+const goalConsent = (action: ConsentTerm['action']): Conditions => ({
+  $and: [consent(action, 'pathway'), { $or: [{ category: null }, { $consent: { action, categoryField: 'category' } }] }],
+})
+
+/** Pathway records a consent-holder (professional or partner) may read or write. */
+function pathwayRules({ can }: Builder, action: 'read' | 'write'): void {
+  can(action, 'Pathway', consent(action, 'pathway'))
+  can(action, 'Goal', goalConsent(action))
+  can(action, 'Step', consent(action, 'pathway'))
+}
+
+function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'professional' }>): void {
+  const { can } = builder
+  const holds = [
+    { granteeProfessionalId: p.professionalId },
+    { granteeAgencyId: p.agencyId, granteeRole: null },
+    { granteeAgencyId: p.agencyId, granteeRole: p.role },
+  ]
+  const receiving = { toAgencyId: p.agencyId, $or: [{ toRole: null }, { toRole: p.role }] }
+
+  can('create', 'YoungPerson')
+  can('read', 'YoungPerson', [...BASE_FIELDS], consent('read'))
+  can('read', 'YoungPerson', [...IDENTITY_FIELDS], consent('read', 'identity'))
+
+  can('read', 'Consent', { $or: holds })
+  can('create', 'Consent', consent('read'))
+  can('revoke', 'Consent', consent('read'))
+  can('create', 'ConsentRequest', consent('read'))
+  can('read', 'ConsentRequest', { requestedByProfessionalId: p.professionalId })
+
+  pathwayRules(builder, 'read')
+  pathwayRules(builder, 'write')
+  can('read', 'Note', { $consent: { action: 'read', categoryField: 'category' } })
+  can('write', 'Note', { $consent: { action: 'write', categoryField: 'category' } })
+
+  can('read', 'Referral', consent('read', 'pathway'))
+  can('read', 'Referral', { ...receiving, ...consent('read') })
+  can('create', 'Referral', consent('write', 'pathway'))
+  can('withdraw', 'Referral', { fromProfessionalId: p.professionalId })
+  can('receive', 'Referral', { ...receiving, ...consent('read') })
+
+  can('create', 'Visit')
+  can('read', ['Stats', 'Agency', 'Centre'])
+}
+
+function partnerRules(builder: Builder, p: Extract<Principal, { kind: 'partner' }>): void {
+  const { can } = builder
+  const scopes = new Set(p.scopes)
+  const receiving = { toAgencyId: p.agencyId, toRole: null }
+  if (scopes.has('pathway:read')) {
+    can('read', 'YoungPerson', [...BASE_FIELDS], consent('read'))
+    pathwayRules(builder, 'read')
+  }
+  if (scopes.has('pathway:write')) pathwayRules(builder, 'write')
+  if (scopes.has('referrals:read')) {
+    can('read', 'Referral', consent('read', 'pathway'))
+    can('read', 'Referral', { ...receiving, ...consent('read') })
+  }
+  if (scopes.has('referrals:write')) {
+    can('create', 'Referral', consent('write', 'pathway'))
+    can('receive', 'Referral', { ...receiving, ...consent('read') })
+  }
+  if (scopes.has('visits:write')) can('create', 'Visit')
+  if (scopes.has('stats:read')) can('read', 'Stats')
+  can('manage', 'Webhook')
+}
+
+function youngPersonRules({ can }: Builder, p: Extract<Principal, { kind: 'young_person' }>): void {
+  const own = { youngPersonId: p.youngPersonId }
+  can('read', 'YoungPerson', { id: p.youngPersonId })
+  for (const name of Object.keys(PERSONAL_SUBJECTS) as PersonalSubject[]) {
+    if (name !== 'YoungPerson') can('read', name, own)
+  }
+  can('create', 'Consent', own)
+  can('revoke', 'Consent', own)
+  can('approve', 'ConsentRequest', own)
+}
+
+const RULES: Record<Principal['kind'], (builder: Builder, principal: never) => void> = {
+  admin: ({ can }) => {
+    can('manage', ['Agency', 'Professional', 'PartnerClient', 'Centre'])
+    can('read', 'Stats')
+  },
+  auditor: ({ can }) => {
+    can('read', 'AuditLog')
+  },
+  professional: professionalRules,
+  partner: partnerRules,
+  young_person: youngPersonRules,
+}
+
+function subjectTypeOf(object: unknown): string {
+  const type = (object as { __caslSubjectType__?: string } | null)?.__caslSubjectType__
+  if (type === undefined) throw new TypeError('authorise rows with subject(Type, row)')
+  return type
+}
+
+function youngPersonFieldOf(object: unknown): string {
+  const table = PERSONAL_SUBJECTS[subjectTypeOf(object) as PersonalSubject]
+  if (!table) throw new TypeError(`$consent on a non-personal subject ${subjectTypeOf(object)}`)
+  return table.youngPersonField
+}
+
+/**
+ * The caller's ability. `consents` are the caller's active consents loaded inside the request's
+ * transaction (see `loadHeldConsents`); list queries need none, they render `$consent` as SQL.
+ */
+export function defineAbilityFor(principal: Principal, consents: readonly HeldConsent[] = []): AppAbility {
+  const builder = new AbilityBuilder<AppAbility>(createMongoAbility)
+  const define = RULES[principal.kind]
+  if (!define) throw new Error(`no permissions defined for principal kind ${String(principal.kind)}`)
+  define(builder, principal as never)
+  return builder.build({
+    conditionsMatcher: buildMongoQueryMatcher(
+      { $consent: consentInstruction, $and, $or },
+      { consent: makeConsentInterpreter(consents, youngPersonFieldOf), and, or },
+    ),
+  })
+}

@@ -1,0 +1,118 @@
+// CASL rules → drizzle WHERE conditions, and the consent queries the rules rely on.
+import { rulesToAST } from '@casl/ability/extra'
+import { type CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
+import { type AnyColumn, and, eq, gt, gte, inArray, isNull, lt, lte, ne, not, notInArray, or, type SQL, sql } from 'drizzle-orm'
+import type { Principal } from '../auth/principal.js'
+import type { Queryable } from '../db/client.js'
+import { queryRows } from '../db/client.js'
+import { consents } from '../db/schema/index.js'
+import type { Action, AppAbility } from './abilities.js'
+import type { ConsentTerm, HeldConsent } from './consent-condition.js'
+import { PERSONAL_SUBJECTS, type PersonalSubject } from './subjects.js'
+
+/** Active now: not revoked, not superseded, inside its validity window (the database's clock). */
+export const activeConsent: SQL = sql`${consents.revokedAt} is null and ${consents.supersededAt} is null and ${consents.validFrom} <= now() and ${consents.validUntil} > now()`
+
+/** The consents whose grantee is this caller: the professional, or their agency (optionally one role). */
+export function heldBy(principal: Principal): SQL {
+  switch (principal.kind) {
+    case 'professional':
+      return sql`(${consents.granteeProfessionalId} = ${principal.professionalId} or (${consents.granteeAgencyId} = ${principal.agencyId} and (${consents.granteeRole} is null or ${consents.granteeRole} = ${principal.role})))`
+    case 'partner':
+      return sql`(${consents.granteeAgencyId} = ${principal.agencyId} and ${consents.granteeRole} is null)`
+    default:
+      return sql`false`
+  }
+}
+
+/**
+ * The caller's active consents for one young person, locked FOR SHARE: a revocation waits for this
+ * request to finish, and a request that starts after a revocation commits never sees the consent.
+ */
+export async function loadHeldConsents(q: Queryable, principal: Principal, youngPersonId: string): Promise<HeldConsent[]> {
+  if (principal.kind !== 'professional' && principal.kind !== 'partner') return []
+  return q
+    .select({ id: consents.id, youngPersonId: consents.youngPersonId, categories: consents.categories, actions: consents.actions })
+    .from(consents)
+    .where(and(eq(consents.youngPersonId, youngPersonId), heldBy(principal), activeConsent))
+    .for('share')
+}
+
+function consentExists(principal: Principal, term: ConsentTerm, youngPerson: AnyColumn, categoryColumn: AnyColumn | undefined): SQL {
+  const category =
+    term.categoryField !== undefined
+      ? sql`${categoryColumn} = any(${consents.categories})`
+      : term.category !== undefined
+        ? sql`${term.category} = any(${consents.categories})`
+        : sql`true`
+  return sql`exists (select 1 from ${consents} where ${consents.youngPersonId} = ${youngPerson} and ${heldBy(principal)} and ${activeConsent} and ${term.action} = any(${consents.actions}) and ${category})`
+}
+
+function column(subject: PersonalSubject, field: string): AnyColumn {
+  const columns = PERSONAL_SUBJECTS[subject].columns as Record<string, AnyColumn>
+  const col = Object.hasOwn(columns, field) ? columns[field] : undefined
+  if (!col) throw new Error(`field ${field} of ${subject} may not be used in a permission condition`)
+  return col
+}
+
+function toSql(condition: Condition, subject: PersonalSubject, principal: Principal): SQL {
+  if (condition instanceof DocumentCondition && condition.operator === 'consent') {
+    const term = condition.value as ConsentTerm
+    const table = PERSONAL_SUBJECTS[subject]
+    const categoryColumn = term.categoryField !== undefined ? column(subject, term.categoryField) : undefined
+    return consentExists(principal, term, column(subject, table.youngPersonField), categoryColumn)
+  }
+  switch (condition.operator) {
+    case 'and':
+    case 'or':
+    case 'nor': {
+      const parts = (condition as CompoundCondition).value.map((c) => toSql(c, subject, principal))
+      if (condition.operator === 'and') return parts.length === 0 ? sql`true` : (and(...parts) as SQL)
+      const any = parts.length === 0 ? sql`false` : (or(...parts) as SQL)
+      return condition.operator === 'or' ? any : not(any)
+    }
+    case 'not':
+      return not(toSql((condition as CompoundCondition).value[0] as Condition, subject, principal))
+  }
+  const { field, value, operator } = condition as FieldCondition
+  const col = column(subject, String(field))
+  switch (operator) {
+    case 'eq':
+      return value === null ? isNull(col) : eq(col, value)
+    case 'ne':
+      return value === null ? sql`${col} is not null` : (or(ne(col, value), isNull(col)) as SQL)
+    case 'in':
+      return (value as unknown[]).length === 0 ? sql`false` : inArray(col, value as unknown[])
+    case 'nin':
+      return (value as unknown[]).length === 0 ? sql`true` : (or(notInArray(col, value as unknown[]), isNull(col)) as SQL)
+    case 'lt':
+      return lt(col, value)
+    case 'lte':
+      return lte(col, value)
+    case 'gt':
+      return gt(col, value)
+    case 'gte':
+      return gte(col, value)
+    default:
+      throw new Error(`operator ${operator} is not supported in permission conditions`)
+  }
+}
+
+/**
+ * The WHERE condition selecting exactly the rows of `subject` the ability allows for `action`.
+ * No rule at all means `false`: nothing, never "no filter".
+ */
+export function accessibleWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject): SQL {
+  const ast = rulesToAST(ability, action, subject)
+  if (ast === null) return sql`false`
+  return toSql(ast, subject, principal)
+}
+
+/** The categories `principal` may currently `action` for one young person: for field-level filtering in SQL. */
+export async function consentedCategories(q: Queryable, principal: Principal, youngPersonId: string, action: 'read' | 'write'): Promise<string[]> {
+  const rows = await queryRows<{ category: string }>(
+    q,
+    sql`select distinct unnest(${consents.categories}) as category from ${consents} where ${consents.youngPersonId} = ${youngPersonId} and ${heldBy(principal)} and ${activeConsent} and ${action} = any(${consents.actions})`,
+  )
+  return rows.map((r) => r.category)
+}

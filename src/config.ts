@@ -1,0 +1,185 @@
+// Environment → typed, frozen Config. A bad value stops the process with one line naming the variable.
+
+export const DATA_CATEGORIES = [
+  'identity',
+  'pathway',
+  'education',
+  'employment',
+  'social',
+  'housing',
+  'finance',
+  'health',
+  'psychological',
+] as const
+
+export interface JwtConfig {
+  /** HS256 secret; signs CLI and partner tokens and verifies HS256 tokens. */
+  secret: string | undefined
+  /** PEM public key (RS256 / ES256) of an external identity provider. */
+  publicKey: string | undefined
+  /** JWKS URL of an external identity provider. */
+  jwksUrl: string | undefined
+  issuer: string
+  audience: string
+  clockToleranceSeconds: number
+  partnerTokenTtlSeconds: number
+}
+
+export interface Config {
+  env: 'development' | 'test' | 'production'
+  host: string
+  port: number
+  databaseUrl: string | undefined
+  /** Folder of the embedded PGlite database; `memory://` keeps it in memory. */
+  dataDir: string
+  dbPoolSize: number
+  dbStatementTimeoutMs: number
+  dbPoolWaitMs: number
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  bodyLimitBytes: number
+  jwt: JwtConfig
+  rateLimitPerMinute: number
+  tokenRateLimitPerMinute: number
+  consentDefaultDays: number
+  consentMaxDays: number
+  consentRequestTtlDays: number
+  referralTtlDays: number
+  maxAge: number
+  statsMinCell: number
+  accessLogShowsNames: boolean
+  webhookMaxAttempts: number
+  webhookWorker: boolean
+  demoSeed: boolean
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Record<string, string | undefined>
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name]
+  return value === undefined || value === '' ? fallback : value
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]
+  return value === undefined || value === '' ? undefined : value
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`)
+  }
+  return raw as T
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (raw === 'true' || raw === '1') return true
+  if (raw === 'false' || raw === '0') return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = optional(env, name)
+  if (raw === undefined) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be a URL`)
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}`)
+  }
+  return raw
+}
+
+const DEV_SECRET = 'polku-development-secret-change-me-0123456789'
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development')
+  const production = nodeEnv === 'production'
+  const publicKey = optional(env, 'JWT_PUBLIC_KEY')
+  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:'])
+  let secret = optional(env, 'JWT_SECRET')
+  if (publicKey !== undefined && !publicKey.includes('-----BEGIN')) {
+    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key')
+  }
+  if (secret !== undefined && Buffer.byteLength(secret) < 32 && production) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
+  }
+  if (secret === undefined && production && publicKey === undefined && jwksUrl === undefined) {
+    throw new ConfigError('JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set in production')
+  }
+  if (secret === undefined && !production) secret = DEV_SECRET
+
+  const consentMaxDays = integer(env, 'CONSENT_MAX_DAYS', 365, 1, 3650)
+  const consentDefaultDays = integer(env, 'CONSENT_DEFAULT_DAYS', Math.min(365, consentMaxDays), 1, 3650)
+  if (consentDefaultDays > consentMaxDays) {
+    throw new ConfigError('CONSENT_DEFAULT_DAYS must not exceed CONSENT_MAX_DAYS')
+  }
+
+  const config: Config = {
+    env: nodeEnv,
+    host: text(env, 'HOST', '127.0.0.1'),
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: text(env, 'POLKU_DATA_DIR', './data'),
+    dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
+    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    dbPoolWaitMs: integer(env, 'DB_POOL_WAIT_MS', 2000, 10, 60_000),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    bodyLimitBytes: 1024 * 1024,
+    jwt: {
+      secret,
+      publicKey,
+      jwksUrl,
+      issuer: text(env, 'JWT_ISSUER', 'polku'),
+      audience: text(env, 'JWT_AUDIENCE', 'polku-api'),
+      clockToleranceSeconds: integer(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+      partnerTokenTtlSeconds: integer(env, 'PARTNER_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    },
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    tokenRateLimitPerMinute: integer(env, 'TOKEN_RATE_LIMIT_PER_MINUTE', 20, 1, 100_000),
+    consentDefaultDays,
+    consentMaxDays,
+    consentRequestTtlDays: integer(env, 'CONSENT_REQUEST_TTL_DAYS', 14, 1, 365),
+    referralTtlDays: integer(env, 'REFERRAL_TTL_DAYS', 30, 1, 365),
+    maxAge: integer(env, 'POLKU_MAX_AGE', 30, 1, 120),
+    statsMinCell: integer(env, 'STATS_MIN_CELL', 5, 2, 1000),
+    accessLogShowsNames: bool(env, 'ACCESS_LOG_SHOWS_NAMES', true),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
+    demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
+  }
+  return deepFreeze(config)
+}
+
+/** Config for tests and tools: defaults plus overrides, without reading the process environment. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://' })
+  return deepFreeze({ ...structuredClone(base), webhookWorker: false, demoSeed: false, ...overrides })
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

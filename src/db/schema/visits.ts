@@ -1,0 +1,21 @@
+// Anonymous walk-in visits: no identity, no free text, no link to any young person.
+import { date, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+import { centres } from './registry.js'
+
+export const visits = pgTable(
+  'visits',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    visitDate: date({ mode: 'string' }).notNull(),
+    centreId: uuid()
+      .notNull()
+      .references(() => centres.id),
+    channel: text().notNull(),
+    ageBand: text().notNull(),
+    topics: text().array().notNull(),
+    services: text().array().notNull().default([]),
+    referredTo: text().array().notNull().default([]),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('visits_date_idx').on(t.visitDate, t.centreId)],
+)

@@ -1,0 +1,181 @@
+// Error codes and the one error handler: every failure leaves as RFC 9457 application/problem+json.
+import createError from '@fastify/error'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+export const NotFoundError = createError('POLKU_NOT_FOUND', 'The requested resource was not found', 404)
+export const UnauthorizedError = createError('POLKU_UNAUTHORIZED', '%s', 401)
+export const ForbiddenError = createError('POLKU_FORBIDDEN', '%s', 403)
+export const ConflictError = createError('POLKU_CONFLICT', '%s', 409)
+export const UnprocessableError = createError('POLKU_UNPROCESSABLE', '%s', 422)
+export const BadRequestError = createError('POLKU_BAD_REQUEST', '%s', 400)
+export const PreconditionFailedError = createError(
+  'POLKU_PRECONDITION_FAILED',
+  'The resource has changed since it was read; fetch it again and retry with the new ETag',
+  412,
+)
+export const PreconditionRequiredError = createError(
+  'POLKU_PRECONDITION_REQUIRED',
+  'This update needs an If-Match header with the ETag of the version it changes',
+  428,
+)
+export const DatabaseUnavailableError = createError(
+  'POLKU_DATABASE_UNAVAILABLE',
+  'The service cannot reach its database right now; retry shortly',
+  503,
+)
+
+/** One field that failed validation. */
+export interface FieldError {
+  field: string
+  message: string
+}
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  instance?: string
+  code: string
+  requestId: string
+  errors?: FieldError[]
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+}
+
+/** SQLSTATE classes and driver codes that mean "the database is not there right now". */
+const UNAVAILABLE_SQLSTATE = /^(08|53|57|58)/
+const UNAVAILABLE_DRIVER_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+])
+const RETRYABLE_SQLSTATE = new Set(['40001', '40P01', '55P03'])
+
+/** The database error behind `error` (drizzle wraps driver errors in `cause`), if any. */
+function databaseCode(error: unknown): string | undefined {
+  let current: unknown = error
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || UNAVAILABLE_DRIVER_CODES.has(code))) return code
+    if ((current as { name?: string }).name === 'DrizzleQueryError' && !(current as { cause?: unknown }).cause) return 'XX000'
+    current = (current as { cause?: unknown }).cause
+  }
+  if (error && typeof error === 'object' && (error as Error).name === 'DrizzleQueryError') return 'XX000'
+  return undefined
+}
+
+function slug(code: string): string {
+  return code.replace(/^(POLKU|FST)_/, '').toLowerCase().replaceAll('_', '-')
+}
+
+export function problem(request: FastifyRequest, status: number, code: string, detail: string, errors?: FieldError[]): Problem {
+  return {
+    type: `urn:polku:problem:${slug(code)}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    instance: request.url.split('?')[0],
+    code,
+    requestId: String(request.id),
+    ...(errors ? { errors } : {}),
+  }
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(body.status).headers(headers).type('application/problem+json').send(body)
+}
+
+interface AjvError {
+  instancePath: string
+  keyword: string
+  message?: string
+  params: Record<string, unknown>
+}
+
+function fieldErrors(error: FastifyError): FieldError[] {
+  const context = (error as { validationContext?: string }).validationContext ?? 'body'
+  return ((error.validation ?? []) as AjvError[]).map((issue) => {
+    const path = issue.instancePath.replace(/^\//, '').replaceAll('/', '.')
+    const extra = issue.params.additionalProperty ?? issue.params.missingProperty
+    const field = [context, path, typeof extra === 'string' ? extra : ''].filter(Boolean).join('.')
+    const message =
+      issue.keyword === 'additionalProperties' ? 'is not an accepted property' : (issue.message ?? 'is invalid')
+    return { field, message }
+  })
+}
+
+function classify(error: FastifyError & { headers?: Record<string, string> }): {
+  status: number
+  code: string
+  detail: string
+  errors?: FieldError[]
+  headers?: Record<string, string>
+} {
+  if (error.validation) {
+    const errors = fieldErrors(error)
+    return { status: 400, code: 'POLKU_VALIDATION', detail: `Invalid request: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors }
+  }
+  const dbCode = databaseCode(error)
+  if (error.code?.startsWith('FST_JWT') || error.code === 'FAST_JWT_VERIFY_ERROR' || error.code?.startsWith('FAST_JWT')) {
+    return { status: 401, code: 'POLKU_INVALID_TOKEN', detail: 'A valid bearer token is required', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }
+  }
+  if (error.code === 'POLKU_DATABASE_UNAVAILABLE' || (dbCode && (UNAVAILABLE_SQLSTATE.test(dbCode) || UNAVAILABLE_DRIVER_CODES.has(dbCode) || RETRYABLE_SQLSTATE.has(dbCode)))) {
+    return { status: 503, code: 'POLKU_DATABASE_UNAVAILABLE', detail: 'The service cannot reach its database right now; retry shortly', headers: { 'retry-after': '5' } }
+  }
+  if (dbCode === '23505') return { status: 409, code: 'POLKU_CONFLICT', detail: 'A record with the same unique value already exists' }
+  if (dbCode === '23503') return { status: 422, code: 'POLKU_UNPROCESSABLE', detail: 'A referenced record does not exist' }
+  if (dbCode?.startsWith('22') || dbCode === '23514') return { status: 400, code: 'POLKU_BAD_REQUEST', detail: 'A value in the request is out of range or malformed' }
+  if (dbCode) return { status: 500, code: 'POLKU_INTERNAL', detail: 'An unexpected error occurred' }
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500
+  if (status >= 500) {
+    return { status, code: status === 503 ? 'POLKU_UNAVAILABLE' : 'POLKU_INTERNAL', detail: status === 503 ? 'The service is unavailable; retry shortly' : 'An unexpected error occurred', headers: status === 503 ? { 'retry-after': '5' } : undefined }
+  }
+  if (status === 401) {
+    return { status, code: error.code ?? 'POLKU_UNAUTHORIZED', detail: error.message, headers: { 'www-authenticate': 'Bearer error="invalid_token"', ...error.headers } }
+  }
+  return { status, code: error.code ?? 'POLKU_ERROR', detail: error.message, headers: error.headers }
+}
+
+/** What may be logged about an error: never a database message, SQL or parameter. */
+function loggable(error: FastifyError): Record<string, unknown> {
+  const dbCode = databaseCode(error)
+  if (dbCode) return { type: 'DatabaseError', code: dbCode }
+  return { type: error.name, code: error.code, message: error.message, stack: error.stack }
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { status, code, detail, errors, headers } = classify(error)
+    if (status >= 500) request.log.error({ err: loggable(error), status }, 'request failed')
+    else request.log.info({ status, code }, 'request rejected')
+    return sendProblem(reply, problem(request, status, code, detail, errors), headers)
+  })
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
+  )
+}

@@ -1,0 +1,149 @@
+// The one audit writer: appends events to per-young-person hash chains in the caller's transaction.
+import { createHash, randomUUID } from 'node:crypto'
+import { type SQL, sql } from 'drizzle-orm'
+import type { FastifyRequest } from 'fastify'
+import type { Principal } from '../../auth/principal.js'
+import type { Queryable } from '../../db/client.js'
+
+export const GENESIS_HASH = '0'.repeat(64)
+/** The chain of events that concern no young person (e.g. a denied read of an unknown id). */
+export const SYSTEM_CHAIN = 'system'
+
+export interface AuditInput {
+  action: string
+  resourceType: string
+  resourceId?: string | null
+  youngPersonId?: string | null
+  category?: string | null
+  consentIds?: string[]
+  outcome: 'allowed' | 'denied'
+}
+
+/** The fields that are hashed, in a fixed order. */
+export interface AuditEvent {
+  id: string
+  chain: string
+  occurredAt: string
+  actorAccountId: string | null
+  actorKind: string
+  actorRole: string | null
+  actorAgencyId: string | null
+  actorName: string | null
+  action: string
+  resourceType: string
+  resourceId: string | null
+  youngPersonId: string | null
+  category: string | null
+  consentIds: string[]
+  outcome: 'allowed' | 'denied'
+  requestId: string | null
+}
+
+const FIELD_ORDER: (keyof AuditEvent)[] = [
+  'id',
+  'chain',
+  'occurredAt',
+  'actorAccountId',
+  'actorKind',
+  'actorRole',
+  'actorAgencyId',
+  'actorName',
+  'action',
+  'resourceType',
+  'resourceId',
+  'youngPersonId',
+  'category',
+  'consentIds',
+  'outcome',
+  'requestId',
+]
+
+/** The canonical form that is hashed: a JSON array of the fields in FIELD_ORDER. */
+export function canonicalEvent(event: AuditEvent): string {
+  return JSON.stringify(FIELD_ORDER.map((field) => event[field]))
+}
+
+export function chainHash(previousHash: string, event: AuditEvent): string {
+  return createHash('sha256').update(previousHash + canonicalEvent(event), 'utf8').digest('hex')
+}
+
+function actorOf(principal: Principal | null) {
+  if (principal === null) return { actorAccountId: null, actorKind: 'anonymous', actorRole: null, actorAgencyId: null, actorName: null }
+  switch (principal.kind) {
+    case 'professional':
+      return {
+        actorAccountId: principal.accountId,
+        actorKind: 'professional',
+        actorRole: principal.role,
+        actorAgencyId: principal.agencyId,
+        actorName: principal.displayName,
+      }
+    case 'partner':
+      return { actorAccountId: principal.partnerClientId, actorKind: 'partner', actorRole: null, actorAgencyId: principal.agencyId, actorName: principal.clientId }
+    default:
+      return { actorAccountId: principal.accountId, actorKind: principal.kind, actorRole: null, actorAgencyId: null, actorName: null }
+  }
+}
+
+export function auditEvent(request: FastifyRequest, input: AuditInput, occurredAt = new Date()): AuditEvent {
+  const youngPersonId = input.youngPersonId ?? null
+  return {
+    id: randomUUID(),
+    chain: youngPersonId ?? SYSTEM_CHAIN,
+    occurredAt: occurredAt.toISOString(),
+    ...actorOf(request.principal ?? null),
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId ?? null,
+    youngPersonId,
+    category: input.category ?? null,
+    consentIds: [...(input.consentIds ?? [])].sort(),
+    outcome: input.outcome,
+    requestId: String(request.id),
+  }
+}
+
+function appendStatement(events: AuditEvent[]): SQL {
+  const rows = events.map(
+    (e) =>
+      sql`(${e.chain}, ${canonicalEvent(e)}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}, ${e.actorRole}, ${e.actorAgencyId}::uuid, ${e.actorName}, ${e.action}, ${e.resourceType}, ${e.resourceId}, ${e.youngPersonId}::uuid, ${e.category}, ${`{${e.consentIds.join(',')}}`}::uuid[], ${e.outcome}, ${e.requestId})`,
+  )
+  // One statement: advance each chain's head (the row lock serialises writers of that chain only)
+  // and insert the events with the hashes the database computed from the previous heads.
+  return sql`with input (chain, canonical, id, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id) as (values ${sql.join(rows, sql`, `)}),
+head as (
+  insert into audit_heads as h (chain, seq, hash)
+  select chain, 1, encode(sha256(convert_to(${GENESIS_HASH} || canonical, 'UTF8')), 'hex') from input
+  on conflict (chain) do update set
+    seq = h.seq + 1,
+    hash = encode(sha256(convert_to(h.hash || (select i.canonical from input i where i.chain = excluded.chain), 'UTF8')), 'hex')
+  returning chain, seq, hash
+)
+insert into audit_events (id, chain, seq, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id, hash)
+select i.id, i.chain, head.seq, i.occurred_at, i.actor_account_id, i.actor_kind, i.actor_role, i.actor_agency_id, i.actor_name, i.action, i.resource_type, i.resource_id, i.young_person_id, i.category, i.consent_ids, i.outcome, i.request_id, head.hash
+from input i join head on head.chain = i.chain`
+}
+
+/**
+ * Writes audit events in the caller's transaction, one statement per batch of distinct chains.
+ * If it fails, the transaction fails: no access without its record.
+ */
+export async function recordAudit(q: Queryable, request: FastifyRequest, inputs: AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return
+  const occurredAt = new Date()
+  let pending = inputs.map((input) => auditEvent(request, input, occurredAt))
+  while (pending.length > 0) {
+    const seen = new Set<string>()
+    const batch: AuditEvent[] = []
+    const rest: AuditEvent[] = []
+    for (const event of pending) {
+      if (seen.has(event.chain)) rest.push(event)
+      else {
+        seen.add(event.chain)
+        batch.push(event)
+      }
+    }
+    await q.execute(appendStatement(batch))
+    pending = rest
+  }
+}

@@ -1,0 +1,68 @@
+// Small factories: each builds one real record through the API (or the CLI's own functions) and returns it.
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { createAccount } from '../src/modules/demo/demo.seed.js'
+import { bearer, tokenFor } from './helper.js'
+
+export interface Actor {
+  id: string
+  subject: string
+  token: string
+  headers: { authorization: string }
+}
+
+export interface ProfessionalActor extends Actor {
+  agencyId: string
+  role: string
+  accountId?: string
+}
+
+async function account(app: FastifyInstance, kind: 'admin' | 'auditor'): Promise<Actor> {
+  const subject = `${kind}-${randomUUID()}`
+  const { id } = await app.database.transaction((tx) => createAccount(tx, kind, subject))
+  const token = tokenFor(app, subject)
+  return { id, subject, token, headers: bearer(token) }
+}
+
+export const createAdmin = (app: FastifyInstance) => account(app, 'admin')
+export const createAuditor = (app: FastifyInstance) => account(app, 'auditor')
+
+export async function createAgency(app: FastifyInstance, admin: Actor, body: { name?: string; kind?: string } = {}) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/agencies',
+    headers: admin.headers,
+    payload: { name: body.name ?? 'Test agency', kind: body.kind ?? 'social_services' },
+  })
+  if (res.statusCode !== 201) throw new Error(`createAgency: ${res.statusCode} ${res.body}`)
+  return res.json() as { id: string; name: string; kind: string }
+}
+
+export async function createProfessional(
+  app: FastifyInstance,
+  admin: Actor,
+  { agencyId, role = 'youth_counsellor', displayName }: { agencyId: string; role?: string; displayName?: string },
+): Promise<ProfessionalActor> {
+  const subject = `pro-${randomUUID()}`
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/professionals',
+    headers: admin.headers,
+    payload: { agencyId, role, displayName: displayName ?? `Test ${role}`, subject },
+  })
+  if (res.statusCode !== 201) throw new Error(`createProfessional: ${res.statusCode} ${res.body}`)
+  const token = tokenFor(app, subject)
+  return { id: res.json().id, subject, token, headers: bearer(token), agencyId, role }
+}
+
+export async function createCentre(app: FastifyInstance, admin: Actor, name = 'Ohjaamo Test') {
+  const res = await app.inject({ method: 'POST', url: '/v1/centres', headers: admin.headers, payload: { name, municipality: 'Tampere' } })
+  if (res.statusCode !== 201) throw new Error(`createCentre: ${res.statusCode} ${res.body}`)
+  return res.json() as { id: string; name: string; municipality: string }
+}
+
+export async function createPartnerClient(app: FastifyInstance, admin: Actor, { agencyId, scopes }: { agencyId: string; scopes: string[] }) {
+  const res = await app.inject({ method: 'POST', url: '/v1/partner-clients', headers: admin.headers, payload: { name: 'Partner system', agencyId, scopes } })
+  if (res.statusCode !== 201) throw new Error(`createPartnerClient: ${res.statusCode} ${res.body}`)
+  return res.json() as { id: string; clientId: string; clientSecret: string; scopes: string[] }
+}

@@ -1,0 +1,54 @@
+// build(t): a Polku app on a fresh, migrated database, closed (and dropped) when the test ends.
+import { Writable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { mintToken } from '../src/auth/tokens.js'
+import { type Config, testConfig } from '../src/config.js'
+import { createPostgresDatabase, openPgliteFromTemplate } from './setup/databases.js'
+
+export interface Test {
+  teardown(fn: () => unknown): void
+}
+
+export interface BuildOptions {
+  config?: Partial<Config>
+  /** Receives every log line (JSON) the app writes. */
+  logs?: string[]
+}
+
+/** Which database the suite runs on: TEST_DATABASE_URL (PostgreSQL) or embedded PGlite. */
+export const onPostgres = process.env.TEST_DATABASE_URL !== undefined && process.env.TEST_DATABASE_URL !== ''
+
+export async function build(t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logStream = options.logs
+    ? new Writable({
+        write(chunk, _encoding, done) {
+          options.logs!.push(...String(chunk).split('\n').filter(Boolean))
+          done()
+        },
+      })
+    : undefined
+  const logLevel = options.logs ? 'info' : 'silent'
+  if (onPostgres) {
+    const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL!)
+    const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl: database.url }), { logStream })
+    t.teardown(async () => {
+      await app.close()
+      await database.drop()
+    })
+    return app
+  }
+  const pglite = await openPgliteFromTemplate()
+  const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl: undefined }), { pglite, logStream })
+  t.teardown(() => app.close())
+  return app
+}
+
+/** A token for `subject`, signed like the operator CLI signs them. */
+export function tokenFor(app: FastifyInstance, subject: string, ttlSeconds = 600): string {
+  return mintToken(app.config.jwt, { subject, ttlSeconds })
+}
+
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` }
+}
