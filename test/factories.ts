@@ -66,3 +66,67 @@ export async function createPartnerClient(app: FastifyInstance, admin: Actor, { 
   if (res.statusCode !== 201) throw new Error(`createPartnerClient: ${res.statusCode} ${res.body}`)
   return res.json() as { id: string; clientId: string; clientSecret: string; scopes: string[] }
 }
+
+export interface YoungPersonFixture {
+  id: string
+  consentId: string
+  /** Set when the young person was given a login subject. */
+  actor?: Actor
+}
+
+/** Intake by `by`, with a first in-person consent (by default to `by` themselves). */
+export async function createYoungPerson(
+  app: FastifyInstance,
+  by: ProfessionalActor,
+  options: {
+    grantee?: { professionalId: string } | { agencyId: string; role?: string }
+    categories?: string[]
+    actions?: string[]
+    withAccount?: boolean
+    givenName?: string
+  } = {},
+): Promise<YoungPersonFixture> {
+  const subject = options.withAccount ? `yp-${randomUUID()}` : undefined
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/young-persons',
+    headers: by.headers,
+    payload: {
+      givenName: options.givenName ?? 'Aada',
+      familyName: 'Testinen',
+      birthDate: '2005-04-01',
+      ...(subject ? { subject } : {}),
+      consent: {
+        grantee: options.grantee ?? { professionalId: by.id },
+        categories: options.categories ?? ['identity', 'pathway'],
+        actions: options.actions ?? ['read', 'write'],
+        purpose: 'Coordinating support for studies and work',
+        evidence: 'FORM-2026-001',
+      },
+    },
+  })
+  if (res.statusCode !== 201) throw new Error(`createYoungPerson: ${res.statusCode} ${res.body}`)
+  const body = res.json()
+  const fixture: YoungPersonFixture = { id: body.id, consentId: body.consent.id }
+  if (subject) {
+    const token = tokenFor(app, subject)
+    fixture.actor = { id: body.id, subject, token, headers: bearer(token) }
+  }
+  return fixture
+}
+
+/** Grants consent as the young person themselves (digital). */
+export async function grantConsent(
+  app: FastifyInstance,
+  youngPerson: YoungPersonFixture,
+  body: { grantee: object; categories: string[]; actions?: string[]; purpose?: string },
+) {
+  const res = await app.inject({
+    method: 'POST',
+    url: `/v1/young-persons/${youngPerson.id}/consents`,
+    headers: youngPerson.actor!.headers,
+    payload: { actions: ['read'], purpose: 'Shared support planning', ...body },
+  })
+  if (res.statusCode !== 201) throw new Error(`grantConsent: ${res.statusCode} ${res.body}`)
+  return res.json() as { id: string; status: string }
+}

@@ -6,20 +6,25 @@ import { ForbiddenError, NotFoundError } from '../errors.js'
 import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
 import type { HeldConsent } from './consent-condition.js'
 import { loadHeldConsents } from './sql.js'
-import type { PersonalSubject, RegistrySubject } from './subjects.js'
+import type { PersonalSubject, SubjectName } from './subjects.js'
 
 export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 export type { HeldConsent } from './consent-condition.js'
-export { accessibleWhere, activeConsent, consentedCategories, heldBy, loadHeldConsents } from './sql.js'
+export { accessibleWhere, activeConsent, heldBy, heldCategories, holdsConsentFor, loadHeldConsents } from './sql.js'
 export type { PersonalSubject, RegistrySubject, SubjectName } from './subjects.js'
+
+/** A plain row marked with its subject type, as CASL needs it for conditions. */
+export function subjectOf(type: PersonalSubject, row: object): never {
+  return asSubject(type, { ...row }) as never
+}
 
 /** An ability for registry and anonymous operations: no consents are needed for those. */
 export function abilityFor(principal: Principal): AppAbility {
   return defineAbilityFor(principal)
 }
 
-/** Registry operations are not secret: a caller without the permission gets 403. */
-export function ensureCan(principal: Principal, action: Action, subject: RegistrySubject): void {
+/** Operations on a type as a whole (registry, intake, statistics): a caller without the permission gets 403. */
+export function ensureCan(principal: Principal, action: Action, subject: SubjectName): void {
   if (!abilityFor(principal).can(action, subject)) {
     throw new ForbiddenError('Your account may not use this operation')
   }
@@ -30,16 +35,15 @@ export interface PersonScope {
   ability: AppAbility
   consents: HeldConsent[]
   /** True when this row is allowed; rows need their subject type. */
-  can(action: Action, type: PersonalSubject, row: Record<string, unknown>): boolean
+  can(action: Action, type: PersonalSubject, row: object): boolean
   /** Throws the same 404 as a missing record when the row is not allowed. */
-  ensure(action: Action, type: PersonalSubject, row: Record<string, unknown>): void
+  ensure(action: Action, type: PersonalSubject, row: object): void
 }
 
 export async function scopeForYoungPerson(q: Queryable, principal: Principal, youngPersonId: string): Promise<PersonScope> {
   const consents = await loadHeldConsents(q, principal, youngPersonId)
   const ability = defineAbilityFor(principal, consents)
-  const can = (action: Action, type: PersonalSubject, row: Record<string, unknown>) =>
-    ability.can(action, asSubject(type, { ...row }) as never)
+  const can = (action: Action, type: PersonalSubject, row: object) => ability.can(action, subjectOf(type, row))
   return {
     ability,
     consents,

@@ -1,10 +1,9 @@
 // CASL rules → drizzle WHERE conditions, and the consent queries the rules rely on.
 import { rulesToAST } from '@casl/ability/extra'
 import { type CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
-import { type AnyColumn, and, eq, gt, gte, inArray, isNull, lt, lte, ne, not, notInArray, or, type SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, notInArray, or, SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import type { Queryable } from '../db/client.js'
-import { queryRows } from '../db/client.js'
 import { consents } from '../db/schema/index.js'
 import type { Action, AppAbility } from './abilities.js'
 import type { ConsentTerm, HeldConsent } from './consent-condition.js'
@@ -38,10 +37,21 @@ export async function loadHeldConsents(q: Queryable, principal: Principal, young
     .for('share')
 }
 
-function consentExists(principal: Principal, term: ConsentTerm, youngPerson: AnyColumn, categoryColumn: AnyColumn | undefined): SQL {
+/**
+ * A column qualified with its table. drizzle leaves columns unqualified in a single-table select
+ * list, where "id" inside the sub-query would bind to consents.id instead of the outer row.
+ */
+function qualified(column: AnyColumn | SQL): SQL {
+  if (is(column, SQL)) return column
+  const name = column.name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+  return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(name)}`
+}
+
+function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | undefined): SQL {
+  const youngPerson = qualified(youngPersonColumn)
   const category =
-    term.categoryField !== undefined
-      ? sql`${categoryColumn} = any(${consents.categories})`
+    term.categoryField !== undefined && categoryColumn !== undefined
+      ? sql`${qualified(categoryColumn)} = any(${consents.categories})`
       : term.category !== undefined
         ? sql`${term.category} = any(${consents.categories})`
         : sql`true`
@@ -108,11 +118,12 @@ export function accessibleWhere(ability: AppAbility, principal: Principal, actio
   return toSql(ast, subject, principal)
 }
 
-/** The categories `principal` may currently `action` for one young person: for field-level filtering in SQL. */
-export async function consentedCategories(q: Queryable, principal: Principal, youngPersonId: string, action: 'read' | 'write'): Promise<string[]> {
-  const rows = await queryRows<{ category: string }>(
-    q,
-    sql`select distinct unnest(${consents.categories}) as category from ${consents} where ${consents.youngPersonId} = ${youngPersonId} and ${heldBy(principal)} and ${activeConsent} and ${action} = any(${consents.actions})`,
-  )
-  return rows.map((r) => r.category)
+/** SQL: does the caller hold an active consent for the young person in `youngPerson` covering `category`? */
+export function holdsConsentFor(principal: Principal, youngPerson: AnyColumn | SQL, action: 'read' | 'write', category?: string): SQL {
+  return consentExists(principal, category === undefined ? { action } : { action, category }, youngPerson, undefined)
+}
+
+/** SQL: the categories the caller may currently `action` for the young person in `youngPerson`, as text[]. */
+export function heldCategories(principal: Principal, youngPerson: AnyColumn | SQL, action: 'read' | 'write'): SQL<string[]> {
+  return sql<string[]>`coalesce((select array_agg(distinct cat order by cat) from ${consents}, unnest(${consents.categories}) as cat where ${consents.youngPersonId} = ${qualified(youngPerson)} and ${heldBy(principal)} and ${activeConsent} and ${action} = any(${consents.actions})), '{}')`
 }

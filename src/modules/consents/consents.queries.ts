@@ -1,0 +1,199 @@
+// SQL of consents and consent requests. Authorization conditions come from src/authz, never from here.
+import { aliasedTable, and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import type { Queryable } from '../../db/client.js'
+import { agencies, consentRequests, consents, professionals, referrals } from '../../db/schema/index.js'
+import { afterCursor, type PageRequest } from '../../http/pagination.js'
+
+export interface GranteeInput {
+  professionalId?: string
+  agencyId?: string
+  role?: string
+}
+
+export interface NewConsent {
+  youngPersonId: string
+  grantee: GranteeInput
+  categories: string[]
+  actions: string[]
+  purpose: string
+  method: 'digital' | 'in_person'
+  evidence: string | null
+  grantedByAccountId: string
+  validUntil: Date
+}
+
+const granteeProfessional = aliasedTable(professionals, 'grantee_professional')
+const granteeAgency = aliasedTable(agencies, 'grantee_agency')
+
+const consentColumns = {
+  id: consents.id,
+  youngPersonId: consents.youngPersonId,
+  granteeProfessionalId: consents.granteeProfessionalId,
+  granteeAgencyId: consents.granteeAgencyId,
+  granteeRole: consents.granteeRole,
+  granteeName: sql<string>`coalesce(${granteeProfessional.displayName}, ${granteeAgency.name}, '')`,
+  categories: consents.categories,
+  actions: consents.actions,
+  purpose: consents.purpose,
+  method: consents.method,
+  evidence: consents.evidence,
+  validFrom: consents.validFrom,
+  validUntil: consents.validUntil,
+  revokedAt: consents.revokedAt,
+  supersededAt: consents.supersededAt,
+  supersededById: consents.supersededById,
+  createdAt: consents.createdAt,
+}
+
+export type ConsentRow = Awaited<ReturnType<typeof selectConsentsTyped>>[number]
+const selectConsentsTyped = (q: Queryable) => selectConsents(q)
+
+function selectConsents(q: Queryable) {
+  return q
+    .select(consentColumns)
+    .from(consents)
+    .leftJoin(granteeProfessional, eq(granteeProfessional.id, consents.granteeProfessionalId))
+    .leftJoin(granteeAgency, eq(granteeAgency.id, consents.granteeAgencyId))
+}
+
+export async function insertConsent(q: Queryable, c: NewConsent): Promise<ConsentRow> {
+  const [row] = await q
+    .insert(consents)
+    .values({
+      youngPersonId: c.youngPersonId,
+      granteeProfessionalId: c.grantee.professionalId ?? null,
+      granteeAgencyId: c.grantee.agencyId ?? null,
+      granteeRole: c.grantee.professionalId ? null : (c.grantee.role ?? null),
+      categories: c.categories,
+      actions: c.actions,
+      purpose: c.purpose,
+      method: c.method,
+      evidence: c.evidence,
+      grantedByAccountId: c.grantedByAccountId,
+      validUntil: c.validUntil,
+    })
+    .returning({ id: consents.id })
+  return (await findConsent(q, row!.id))!
+}
+
+export async function findConsent(q: Queryable, id: string): Promise<ConsentRow | undefined> {
+  const [row] = await selectConsents(q).where(eq(consents.id, id))
+  return row
+}
+
+/** Locks the consent row for update: revocation and supersession wait for readers holding it FOR SHARE. */
+export async function lockConsent(q: Queryable, id: string) {
+  const [row] = await q
+    .select({ id: consents.id, youngPersonId: consents.youngPersonId, granteeProfessionalId: consents.granteeProfessionalId, granteeAgencyId: consents.granteeAgencyId, granteeRole: consents.granteeRole, revokedAt: consents.revokedAt, supersededAt: consents.supersededAt, validUntil: consents.validUntil })
+    .from(consents)
+    .where(eq(consents.id, id))
+    .for('update')
+  return row
+}
+
+export async function markRevoked(q: Queryable, id: string, byAccountId: string) {
+  await q
+    .update(consents)
+    .set({ revokedAt: sql`now()`, revokedByAccountId: byAccountId })
+    .where(and(eq(consents.id, id), isNull(consents.revokedAt)))
+}
+
+export async function markSuperseded(q: Queryable, id: string, byId: string) {
+  await q.update(consents).set({ supersededAt: sql`now()`, supersededById: byId }).where(eq(consents.id, id))
+}
+
+export async function listConsents(q: Queryable, where: SQL | undefined, page: PageRequest): Promise<ConsentRow[]> {
+  return selectConsents(q)
+    .where(and(where, afterCursor(page, consents.createdAt, consents.id, 'desc')))
+    .orderBy(desc(consents.createdAt), desc(consents.id))
+    .limit(page.limit + 1)
+}
+
+export async function professionalExists(q: Queryable, id: string) {
+  const [row] = await q.select({ id: professionals.id }).from(professionals).where(eq(professionals.id, id))
+  return row !== undefined
+}
+
+export async function agencyExists(q: Queryable, id: string) {
+  const [row] = await q.select({ id: agencies.id }).from(agencies).where(eq(agencies.id, id))
+  return row !== undefined
+}
+
+const requestColumns = {
+  id: consentRequests.id,
+  youngPersonId: consentRequests.youngPersonId,
+  requestedByProfessionalId: consentRequests.requestedByProfessionalId,
+  requestedByName: sql<string>`(select p.display_name from ${professionals} p where p.id = ${consentRequests.requestedByProfessionalId})`,
+  granteeProfessionalId: consentRequests.granteeProfessionalId,
+  granteeAgencyId: consentRequests.granteeAgencyId,
+  granteeRole: consentRequests.granteeRole,
+  granteeName: sql<string>`coalesce(${granteeProfessional.displayName}, ${granteeAgency.name}, '')`,
+  categories: consentRequests.categories,
+  actions: consentRequests.actions,
+  purpose: consentRequests.purpose,
+  status: consentRequests.status,
+  expiresAt: consentRequests.expiresAt,
+  decidedAt: consentRequests.decidedAt,
+  consentId: consentRequests.consentId,
+  createdAt: consentRequests.createdAt,
+}
+
+function selectRequests(q: Queryable) {
+  return q
+    .select(requestColumns)
+    .from(consentRequests)
+    .leftJoin(granteeProfessional, eq(granteeProfessional.id, consentRequests.granteeProfessionalId))
+    .leftJoin(granteeAgency, eq(granteeAgency.id, consentRequests.granteeAgencyId))
+}
+
+export type ConsentRequestRow = Awaited<ReturnType<typeof selectRequestsTyped>>[number]
+const selectRequestsTyped = (q: Queryable) => selectRequests(q)
+
+export async function insertConsentRequest(
+  q: Queryable,
+  r: { youngPersonId: string; requestedByProfessionalId: string; grantee: GranteeInput; categories: string[]; actions: string[]; purpose: string; expiresAt: Date },
+) {
+  const [row] = await q
+    .insert(consentRequests)
+    .values({
+      youngPersonId: r.youngPersonId,
+      requestedByProfessionalId: r.requestedByProfessionalId,
+      granteeProfessionalId: r.grantee.professionalId ?? null,
+      granteeAgencyId: r.grantee.agencyId ?? null,
+      granteeRole: r.grantee.professionalId ? null : (r.grantee.role ?? null),
+      categories: r.categories,
+      actions: r.actions,
+      purpose: r.purpose,
+      expiresAt: r.expiresAt,
+    })
+    .returning({ id: consentRequests.id })
+  return (await findConsentRequest(q, row!.id))!
+}
+
+export async function findConsentRequest(q: Queryable, id: string, lock = false): Promise<ConsentRequestRow | undefined> {
+  const query = selectRequests(q).where(eq(consentRequests.id, id))
+  const [row] = lock ? await query.for('update', { of: consentRequests }) : await query
+  return row
+}
+
+export async function listConsentRequests(q: Queryable, where: SQL | undefined, page: PageRequest) {
+  return selectRequests(q)
+    .where(and(where, afterCursor(page, consentRequests.createdAt, consentRequests.id, 'desc')))
+    .orderBy(desc(consentRequests.createdAt), desc(consentRequests.id))
+    .limit(page.limit + 1)
+}
+
+export async function decideConsentRequest(q: Queryable, id: string, status: 'approved' | 'declined', consentId: string | null) {
+  await q.update(consentRequests).set({ status, decidedAt: sql`now()`, consentId }).where(eq(consentRequests.id, id))
+}
+
+/** Referrals that waited for this request's consent become pending for the receiver. */
+export async function releaseReferralsAwaiting(q: Queryable, consentRequestId: string) {
+  return q
+    .update(referrals)
+    .set({ status: 'pending', updatedAt: sql`now()`, version: sql`${referrals.version} + 1` })
+    .where(and(eq(referrals.consentRequestId, consentRequestId), eq(referrals.status, 'awaiting_consent')))
+    .returning({ id: referrals.id, toAgencyId: referrals.toAgencyId })
+}
+
+export const requestExpired = (now: SQL = sql`now()`) => lt(consentRequests.expiresAt, now)

@@ -1,0 +1,138 @@
+// Young persons: intake with the first consent, the record as the caller may see it, the caseload.
+import { subject } from '@casl/ability'
+import { permittedFieldsOf } from '@casl/ability/extra'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
+import { abilityFor, accessibleWhere, BASE_FIELDS, ensureCan, IDENTITY_FIELDS, scopeForYoungPerson } from '../../authz/index.js'
+import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { pageRequest, toPage } from '../../http/pagination.js'
+import { IdParams, responses } from '../../http/schemas.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
+import * as queries from './young-persons.queries.js'
+import * as s from './young-persons.schemas.js'
+
+const ALL_FIELDS = [...BASE_FIELDS, ...IDENTITY_FIELDS]
+
+/** Age in whole years on `on` (both ISO dates). */
+function ageOn(birthDate: string, on: Date): number {
+  const birth = new Date(`${birthDate}T00:00:00Z`)
+  let age = on.getUTCFullYear() - birth.getUTCFullYear()
+  const beforeBirthday = on.getUTCMonth() < birth.getUTCMonth() || (on.getUTCMonth() === birth.getUTCMonth() && on.getUTCDate() < birth.getUTCDate())
+  if (beforeBirthday) age -= 1
+  return age
+}
+
+export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  app.post(
+    '/young-persons',
+    {
+      schema: {
+        tags: ['young-persons'],
+        summary: 'Intake: register a young person together with their first, in-person consent',
+        body: s.Intake,
+        response: responses({ 201: s.IntakeResult }, 403, 409, 422),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      ensureCan(principal, 'create', 'YoungPerson')
+      const { consent, ...person } = request.body
+      if (consent === undefined) throw new UnprocessableError('consent is required: no consent, no intake')
+      const now = new Date()
+      if (new Date(`${person.birthDate}T00:00:00Z`) > now) throw new UnprocessableError('birthDate is in the future')
+      if (ageOn(person.birthDate, now) >= app.config.maxAge) {
+        throw new UnprocessableError(`Polku serves young persons under ${app.config.maxAge}`)
+      }
+      const created = await db.transaction(async (tx) => {
+        const row = await queries.insertYoungPerson(tx, {
+          ...person,
+          createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
+        })
+        const granted = await grantConsent(tx, request, row.id, consent)
+        await recordAudit(tx, request, [
+          { action: 'create', resourceType: 'YoungPerson', resourceId: row.id, youngPersonId: row.id, category: 'identity', consentIds: [granted.id], outcome: 'allowed' },
+          { action: 'grant', resourceType: 'Consent', resourceId: granted.id, youngPersonId: row.id, consentIds: [granted.id], outcome: 'allowed' },
+        ])
+        return { row, granted }
+      })
+      const { row, granted } = created
+      return reply.code(201).send({
+        id: row.id,
+        createdAt: row.createdAt,
+        givenName: row.givenName,
+        familyName: row.familyName,
+        birthDate: row.birthDate,
+        email: row.email,
+        phone: row.phone,
+        categories: granted.categories,
+        consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
+      })
+    },
+  )
+
+  app.get(
+    '/young-persons/:id',
+    {
+      schema: {
+        tags: ['young-persons'],
+        summary: 'A young person, with the fields of the categories the caller has consent for',
+        params: IdParams,
+        response: responses({ 200: s.YoungPerson }, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      const result = await db.transaction(async (tx) => {
+        const row = await queries.findYoungPerson(tx, id)
+        const scope = await scopeForYoungPerson(tx, request.principal, id)
+        if (!row || !scope.can('read', 'YoungPerson', row)) {
+          await recordAudit(tx, request, [{ action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: row ? id : null, outcome: 'denied' }])
+          return null
+        }
+        const fields = new Set(
+          permittedFieldsOf(scope.ability, 'read', subject('YoungPerson', { ...row }) as never, { fieldsFrom: (rule) => rule.fields ?? ALL_FIELDS }),
+        )
+        const categories = request.principal.kind === 'young_person' ? ['identity'] : [...new Set(scope.consents.flatMap((c) => c.categories))].sort()
+        await recordAudit(tx, request, [
+          { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: fields.has('givenName') ? 'identity' : null, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
+        ])
+        const view: Record<string, unknown> = { id: row.id, createdAt: row.createdAt, categories }
+        for (const field of IDENTITY_FIELDS) if (fields.has(field)) view[field] = row[field]
+        return view as Static<typeof s.YoungPerson>
+      })
+      if (!result) throw new NotFoundError()
+      return result
+    },
+  )
+
+  app.get(
+    '/caseload',
+    {
+      schema: {
+        tags: ['young-persons'],
+        summary: 'The young persons who have consented to the caller',
+        querystring: s.CaseloadQuery,
+        response: responses({ 200: s.Caseload }),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const page = pageRequest(request.query)
+      const allowed = accessibleWhere(abilityFor(principal), principal, 'read', 'YoungPerson')
+      const { rows, total } = await db.transaction(async (tx) => {
+        const rows = await queries.caseloadPage(tx, principal, allowed, page)
+        const total = await queries.caseloadTotal(tx, allowed)
+        await recordAudit(
+          tx,
+          request,
+          rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'YoungPerson', resourceId: r.id, youngPersonId: r.id, category: r.givenName === null ? null : 'identity', outcome: 'allowed' as const })),
+        )
+        return { rows, total }
+      })
+      return { ...toPage(request, reply, page, rows, (r) => ({ at: r.createdAt, id: r.id }), (r) => r), total }
+    },
+  )
+}
