@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
 import { abilityFor, accessibleWhere, BASE_FIELDS, ensureCan, IDENTITY_FIELDS, scopeForYoungPerson } from '../../authz/index.js'
 import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -46,7 +47,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (ageOn(person.birthDate, now) >= app.config.maxAge) {
         throw new UnprocessableError(`Polku serves young persons under ${app.config.maxAge}`)
       }
-      const created = await db.transaction(async (tx) => {
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const row = await queries.insertYoungPerson(tx, {
           ...person,
           createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
@@ -56,20 +57,19 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { action: 'create', resourceType: 'YoungPerson', resourceId: row.id, youngPersonId: row.id, category: 'identity', consentIds: [granted.id], outcome: 'allowed' },
           { action: 'grant', resourceType: 'Consent', resourceId: granted.id, youngPersonId: row.id, consentIds: [granted.id], outcome: 'allowed' },
         ])
-        return { row, granted }
+        return {
+          id: row.id,
+          createdAt: row.createdAt,
+          givenName: row.givenName,
+          familyName: row.familyName,
+          birthDate: row.birthDate,
+          email: row.email,
+          phone: row.phone,
+          categories: granted.categories,
+          consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
+        }
       })
-      const { row, granted } = created
-      return reply.code(201).send({
-        id: row.id,
-        createdAt: row.createdAt,
-        givenName: row.givenName,
-        familyName: row.familyName,
-        birthDate: row.birthDate,
-        email: row.email,
-        phone: row.phone,
-        categories: granted.categories,
-        consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
-      })
+      return reply.send(created!)
     },
   )
 
