@@ -6,15 +6,16 @@ import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import fp from 'fastify-plugin'
 import { authenticate } from './auth/authenticate.js'
 import { principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/client.js'
-import { registerErrorHandling } from './errors.js'
+import { problemCodeOf, registerErrorHandling } from './errors.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { v1Routes } from './modules/v1.js'
+import { webhookWorker } from './modules/webhooks/worker.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -72,7 +73,8 @@ const databasePlugin = fp(
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
-    disableRequestLogging: true,
+    // One line per request comes from the onResponse hook below, not from Fastify's pair of lines.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: false,
     genReqId: (req) => {
@@ -85,6 +87,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.decorate('config', config)
   registerErrorHandling(app)
+  // JSON only (plus the form-encoded OAuth token request): any other body is a 415, not a string.
+  app.removeContentTypeParser('text/plain')
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
@@ -96,6 +100,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         route: request.routeOptions.url ?? 'unmatched',
         status: reply.statusCode,
         durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        code: problemCodeOf(request),
       },
       'request completed',
     )
@@ -159,5 +164,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
+  await app.register(webhookWorker)
   return app
 }

@@ -1,8 +1,10 @@
 // Operator commands: migrate, create admin/auditor accounts, mint development tokens, seed the demo.
 import { parseArgs } from 'node:util'
+import { PARTNER_SUBJECT_PREFIX } from './auth/principal.js'
 import { mintToken } from './auth/tokens.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/client.js'
+import { auditHeadCommand, auditVerifyCommand } from './modules/audit/audit.cli.js'
 import { createAccount, seedDemo } from './modules/demo/demo.seed.js'
 
 const USAGE = `usage: npm run cli -- <command> [options]
@@ -10,13 +12,15 @@ const USAGE = `usage: npm run cli -- <command> [options]
   admin:create --sub S            create an admin account for login subject S
   auditor:create --sub S          create an auditor account for login subject S
   token --sub S [--ttl 3600]      mint a token signed with JWT_SECRET (not in production)
-  demo:seed                       create the demo centre and print its accounts with tokens`
+  demo:seed                       create the demo centre and print its accounts with tokens
+  audit:head                      print every audit chain head as JSON, to store outside Polku
+  audit:verify [--against F]      verify the audit chains (and the heads saved in F); exit 1 if broken`
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { sub: { type: 'string' }, ttl: { type: 'string', default: '3600' } },
+    options: { sub: { type: 'string' }, ttl: { type: 'string', default: '3600' }, against: { type: 'string' } },
   })
   const command = positionals[0]
   const config = loadConfig()
@@ -32,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
     case 'admin:create':
     case 'auditor:create': {
       if (!values.sub) throw new ConfigError(`${command} needs --sub`)
+      if (values.sub.startsWith(PARTNER_SUBJECT_PREFIX)) throw new ConfigError(`subjects starting with ${PARTNER_SUBJECT_PREFIX} are reserved for partner tokens`)
       const database = await openDatabase(config, { migrate: true })
       try {
         const kind = command === 'admin:create' ? 'admin' : 'auditor'
@@ -55,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
       const database = await openDatabase(config, { migrate: true })
       try {
         const seeded = await seedDemo(database)
-        for (const account of seeded) {
+        out(seeded.created ? 'demo centre created; tokens valid for 8 hours:' : 'demo centre already present; fresh tokens, valid for 8 hours:')
+        for (const account of seeded.accounts) {
           out(`${account.subject}  (${account.description})`)
           out(`  ${mintToken(config.jwt, { subject: account.subject, ttlSeconds: 8 * 3600 })}`)
         }
@@ -64,17 +70,36 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0
     }
+    case 'audit:head':
+    case 'audit:verify': {
+      const database = await openDatabase(config, { migrate: true })
+      const err = (line: string) => process.stderr.write(`${line}\n`)
+      try {
+        return command === 'audit:head' ? await auditHeadCommand(database, out) : await auditVerifyCommand(database, values.against, out, err)
+      } finally {
+        await database.close()
+      }
+    }
     default:
       process.stderr.write(`${USAGE}\n`)
       return command === undefined || command === 'help' ? 0 : 2
   }
 }
 
+/** The driver's unique-violation code, wherever drizzle wrapped it; the query text is never printed. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    if ((current as { code?: unknown }).code === '23505') return true
+    current = (current as { cause?: unknown }).cause
+  }
+  return false
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) process.stderr.write(`polku: ${error.message}\n`)
-    else if (error && typeof error === 'object' && 'code' in error && (error as { code: unknown }).code === '23505') process.stderr.write('polku: that subject already has an account\n')
+    else if (isUniqueViolation(error)) process.stderr.write('polku: that subject already has an account\n')
     else process.stderr.write(`polku: ${(error as Error).message ?? 'failed'}\n`)
     process.exit(1)
   },

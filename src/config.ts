@@ -1,4 +1,5 @@
 // Environment → typed, frozen Config. A bad value stops the process with one line naming the variable.
+import { createPublicKey, type KeyObject } from 'node:crypto'
 
 export const DATA_CATEGORIES = [
   'identity',
@@ -109,20 +110,37 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw
 }
 
+/** The one algorithm a PEM public key verifies: RS256 for RSA, ES256 for P-256; anything else is refused. */
+export function publicKeyAlgorithm(pem: string): 'RS256' | 'ES256' {
+  if (pem.includes('PRIVATE KEY')) throw new ConfigError('JWT_PUBLIC_KEY must be a public key, never a private key')
+  let key: KeyObject
+  try {
+    key = createPublicKey(pem)
+  } catch {
+    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key')
+  }
+  if (key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048) return 'RS256'
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256'
+  throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (2048 bits or more) or P-256 EC public key')
+}
+
 const DEV_SECRET = 'polku-development-secret-change-me-0123456789'
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development')
   const production = nodeEnv === 'production'
-  const publicKey = optional(env, 'JWT_PUBLIC_KEY')
-  const jwksUrl = url(env, 'JWT_JWKS_URL', ['https:', 'http:'])
+  // A PEM in an env file often arrives with literal "\n" in place of line breaks.
+  const publicKey = optional(env, 'JWT_PUBLIC_KEY')?.replaceAll('\\n', '\n')
+  const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:'])
   let secret = optional(env, 'JWT_SECRET')
-  if (publicKey !== undefined && !publicKey.includes('-----BEGIN')) {
-    throw new ConfigError('JWT_PUBLIC_KEY must be a PEM public key')
+  if (publicKey !== undefined) publicKeyAlgorithm(publicKey)
+  if (publicKey !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('Set JWT_PUBLIC_KEY or JWT_JWKS_URL, not both')
   }
   if (secret !== undefined && Buffer.byteLength(secret) < 32 && production) {
     throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
   }
+  if (secret === DEV_SECRET && production) throw new ConfigError('JWT_SECRET must not be the published development secret in production')
   if (secret === undefined && production && publicKey === undefined && jwksUrl === undefined) {
     throw new ConfigError('JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set in production')
   }

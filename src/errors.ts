@@ -18,6 +18,7 @@ export const PreconditionRequiredError = createError(
   'This update needs an If-Match header with the ETag of the version it changes',
   428,
 )
+export const RateLimitedError = createError('POLKU_RATE_LIMITED', '%s', 429)
 export const DatabaseUnavailableError = createError(
   'POLKU_DATABASE_UNAVAILABLE',
   'The service cannot reach its database right now; retry shortly',
@@ -89,6 +90,22 @@ function databaseCode(error: unknown): string | undefined {
   return undefined
 }
 
+/** Fastify's own body errors, renamed into Polku's codes so clients see one vocabulary. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'POLKU_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'POLKU_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'POLKU_MALFORMED_BODY',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'POLKU_MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'POLKU_MALFORMED_BODY',
+}
+
+/** The problem code each failed request answered with; the request's one log line carries it. */
+const problemCodes = new WeakMap<FastifyRequest, string>()
+
+export function problemCodeOf(request: FastifyRequest): string | undefined {
+  return problemCodes.get(request)
+}
+
 function slug(code: string): string {
   return code.replace(/^(POLKU|FST)_/, '').toLowerCase().replaceAll('_', '-')
 }
@@ -158,7 +175,8 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
   if (status === 401) {
     return { status, code: error.code ?? 'POLKU_UNAUTHORIZED', detail: error.message, headers: { 'www-authenticate': 'Bearer error="invalid_token"', ...error.headers } }
   }
-  return { status, code: error.code ?? 'POLKU_ERROR', detail: error.message, headers: error.headers }
+  if (status === 415) return { status, code: FASTIFY_CODES[error.code] ?? error.code, detail: 'Unsupported content type; send application/json' }
+  return { status, code: FASTIFY_CODES[error.code] ?? error.code ?? 'POLKU_ERROR', detail: error.message, headers: error.headers }
 }
 
 /** What may be logged about an error: never a database message, SQL or parameter. */
@@ -171,11 +189,13 @@ function loggable(error: FastifyError): Record<string, unknown> {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, detail, errors, headers } = classify(error)
+    // 4xx are logged once, by the request's completion line; 5xx also get the (sanitised) error.
     if (status >= 500) request.log.error({ err: loggable(error), status }, 'request failed')
-    else request.log.info({ status, code }, 'request rejected')
+    problemCodes.set(request, code)
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`)),
-  )
+  app.setNotFoundHandler((request, reply) => {
+    problemCodes.set(request, 'POLKU_ROUTE_NOT_FOUND')
+    return sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
+  })
 }

@@ -130,3 +130,15 @@ export async function grantConsent(
   if (res.statusCode !== 201) throw new Error(`grantConsent: ${res.statusCode} ${res.body}`)
   return res.json() as { id: string; status: string }
 }
+
+/** A partner system's bearer headers, obtained like a partner does: client credentials at POST /v1/oauth/token. */
+export async function partnerHeaders(app: FastifyInstance, client: { clientId: string; clientSecret: string }) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/v1/oauth/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret }).toString(),
+  })
+  if (res.statusCode !== 200) throw new Error(`partnerHeaders: ${res.statusCode} ${res.body}`)
+  return bearer(res.json().access_token as string)
+}

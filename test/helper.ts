@@ -14,6 +14,8 @@ export interface BuildOptions {
   config?: Partial<Config>
   /** Receives every log line (JSON) the app writes. */
   logs?: string[]
+  /** PostgreSQL only: rewrites the fresh database's URL, e.g. to reach it through a proxy. */
+  databaseUrlVia?: (url: string) => string
 }
 
 /** Which database the suite runs on: TEST_DATABASE_URL (PostgreSQL) or embedded PGlite. */
@@ -31,7 +33,8 @@ export async function build(t: Test, options: BuildOptions = {}): Promise<Fastif
   const logLevel = options.logs ? 'info' : 'silent'
   if (onPostgres) {
     const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL!)
-    const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl: database.url }), { logStream })
+    const databaseUrl = options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url
+    const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl }), { logStream })
     t.teardown(async () => {
       await app.close()
       await database.drop()

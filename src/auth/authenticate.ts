@@ -1,11 +1,12 @@
 // Bearer-JWT verification (algorithms, issuer, audience, exp and sub pinned) and principal resolution.
+import { createPublicKey } from 'node:crypto'
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import buildGetJwks from 'get-jwks'
-import type { JwtConfig } from '../config.js'
+import { type JwtConfig, publicKeyAlgorithm } from '../config.js'
 import { UnauthorizedError } from '../errors.js'
-import { type Principal, resolvePrincipal } from './principal.js'
+import { createJwksKeyStore } from './jwks.js'
+import { PARTNER_SUBJECT_PREFIX, type Principal, resolvePrincipal } from './principal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -20,36 +21,30 @@ declare module 'fastify' {
 declare module '@fastify/jwt' {
   interface FastifyJWT {
     payload: { sub: string; scope?: string }
-    user: { sub: string; scope?: string; iss: string; aud: string; exp: number }
+    /** The whole verified token (header and claims); use `request.principal`, not this. */
+    user: { header: { alg: string; kid?: string }; payload: { sub: string; scope?: string; iss: string; aud: string; exp: number } }
   }
 }
 
-const ASYMMETRIC = ['RS256', 'ES256'] as const
-
 interface DecodedToken {
-  header: { alg?: string; kid?: string }
-  payload: { iss?: string }
+  header?: { alg?: unknown; kid?: unknown }
 }
 
-/** Picks the key by the token's algorithm: HS256 only ever meets the secret, RS/ES only the public key. */
+/** Picks the key by the token's algorithm: HS256 only ever meets the secret, RS/ES only a public key. */
 function keyResolver(jwt: JwtConfig) {
-  const jwksUrl = jwt.jwksUrl === undefined ? undefined : new URL(jwt.jwksUrl)
-  const jwks =
-    jwksUrl === undefined
-      ? undefined
-      : buildGetJwks({ jwksPath: jwksUrl.pathname, providerDiscovery: false, max: 100, ttl: 10 * 60 * 1000 })
+  const pinned = jwt.publicKey === undefined ? undefined : publicKeyAlgorithm(jwt.publicKey)
+  const publicPem =
+    jwt.publicKey === undefined ? undefined : (createPublicKey(jwt.publicKey).export({ type: 'spki', format: 'pem' }) as string)
+  const jwks = jwt.jwksUrl === undefined ? undefined : createJwksKeyStore(jwt.jwksUrl)
   return async (_request: FastifyRequest, token: DecodedToken): Promise<string> => {
     const alg = token.header?.alg
+    const kid = token.header?.kid
     if (alg === 'HS256' && jwt.secret !== undefined) return jwt.secret
-    if (alg !== undefined && (ASYMMETRIC as readonly string[]).includes(alg)) {
-      if (jwt.publicKey !== undefined) return jwt.publicKey
-      if (jwks !== undefined && jwksUrl !== undefined && typeof token.header.kid === 'string') {
-        try {
-          return await jwks.getPublicKey({ domain: jwksUrl.origin, alg, kid: token.header.kid })
-        } catch {
-          throw new UnauthorizedError('The token was signed by an unknown key')
-        }
-      }
+    if (alg === pinned && publicPem !== undefined) return publicPem
+    if (jwks !== undefined && (alg === 'RS256' || alg === 'ES256')) {
+      const key = typeof kid === 'string' && kid.length <= 256 ? await jwks.publicKey(kid, alg) : undefined
+      if (key !== undefined) return key
+      throw new UnauthorizedError('The token was signed by a key this service does not know')
     }
     throw new UnauthorizedError('The token is signed with an algorithm this service does not accept')
   }
@@ -58,8 +53,14 @@ function keyResolver(jwt: JwtConfig) {
 function algorithms(jwt: JwtConfig): string[] {
   const allowed: string[] = []
   if (jwt.secret !== undefined) allowed.push('HS256')
-  if (jwt.publicKey !== undefined || jwt.jwksUrl !== undefined) allowed.push(...ASYMMETRIC)
+  if (jwt.publicKey !== undefined) allowed.push(publicKeyAlgorithm(jwt.publicKey))
+  if (jwt.jwksUrl !== undefined) allowed.push('RS256', 'ES256')
   return allowed
+}
+
+interface VerifiedToken {
+  header: { alg: string }
+  payload: { sub?: unknown; exp?: unknown; iat?: unknown; scope?: unknown }
 }
 
 async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfig }): Promise<void> {
@@ -70,21 +71,28 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
       algorithms: algorithms(jwt) as never,
       allowedIss: jwt.issuer,
       allowedAud: jwt.audience,
-      requiredClaims: ['exp', 'sub'],
+      // fast-jwt checks allowedIss/allowedAud only when the claim is present: absent must fail too.
+      requiredClaims: ['exp', 'sub', 'iss', 'aud'],
       clockTolerance: jwt.clockToleranceSeconds * 1000,
+      complete: true,
       cache: false,
     },
   })
 
   app.decorateRequest('principal', null as never)
   app.decorate('authenticate', async (request: FastifyRequest) => {
-    const claims = (await request.jwtVerify()) as { sub?: unknown; exp?: unknown; scope?: unknown }
-    if (typeof claims.sub !== 'string' || claims.sub.length === 0 || typeof claims.exp !== 'number') {
+    const { header, payload } = (await request.jwtVerify()) as unknown as VerifiedToken
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') {
       throw new UnauthorizedError('The token must carry a subject and a numeric expiry')
     }
-    const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []
-    const subject = claims.sub
-    const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes))
+    // Partner tokens are minted by Polku alone; an external provider cannot speak for a partner client.
+    if (payload.sub.startsWith(PARTNER_SUBJECT_PREFIX) && header.alg !== 'HS256') {
+      throw new UnauthorizedError('The token does not belong to an active account')
+    }
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
+    const subject = payload.sub
+    const issuedAt = typeof payload.iat === 'number' ? payload.iat : 0
+    const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes, issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
     request.principal = principal
   })

@@ -28,13 +28,24 @@ export function principalId(principal: Principal): string {
   return principal.kind === 'partner' ? principal.partnerClientId : principal.accountId
 }
 
-export async function resolvePrincipal(q: Queryable, subject: string, tokenScopes: string[]): Promise<Principal | null> {
+/**
+ * `issuedAt` is the token's `iat` (seconds); when given, a partner token issued before the client's
+ * last secret rotation no longer counts, so rotating after a leak also ends the tokens already out.
+ */
+export async function resolvePrincipal(q: Queryable, subject: string, tokenScopes: string[], issuedAt?: number): Promise<Principal | null> {
   if (subject.startsWith(PARTNER_SUBJECT_PREFIX)) {
     const [client] = await q
-      .select({ id: partnerClients.id, clientId: partnerClients.clientId, agencyId: partnerClients.agencyId, scopes: partnerClients.scopes })
+      .select({
+        id: partnerClients.id,
+        clientId: partnerClients.clientId,
+        agencyId: partnerClients.agencyId,
+        scopes: partnerClients.scopes,
+        secretRotatedAt: partnerClients.secretRotatedAt,
+      })
       .from(partnerClients)
       .where(and(eq(partnerClients.clientId, subject.slice(PARTNER_SUBJECT_PREFIX.length)), eq(partnerClients.active, true)))
     if (!client) return null
+    if (issuedAt !== undefined && client.secretRotatedAt && issuedAt < Math.floor(client.secretRotatedAt.getTime() / 1000)) return null
     // A scope removed from the client since the token was issued no longer counts.
     const scopes = client.scopes.filter((s) => tokenScopes.includes(s))
     return { kind: 'partner', partnerClientId: client.id, clientId: client.clientId, agencyId: client.agencyId, scopes }

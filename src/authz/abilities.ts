@@ -20,16 +20,16 @@ const consent = (action: ConsentTerm['action'], category?: string): Conditions =
   $consent: category === undefined ? { action } : { action, category },
 })
 
-/** A goal with its own category needs that category too; one without needs `pathway` alone. */
-const goalConsent = (action: ConsentTerm['action']): Conditions => ({
-  $and: [consent(action, 'pathway'), { $or: [{ category: null }, { $consent: { action, categoryField: 'category' } }] }],
+/** A goal with its own category (a step: its goal's) needs that category too; one without needs `pathway` alone. */
+const goalConsent = (action: ConsentTerm['action'], field: string): Conditions => ({
+  $and: [consent(action, 'pathway'), { $or: [{ [field]: null }, { $consent: { action, categoryField: field } }] }],
 })
 
 /** Pathway records a consent-holder (professional or partner) may read or write. */
 function pathwayRules({ can }: Builder, action: 'read' | 'write'): void {
   can(action, 'Pathway', consent(action, 'pathway'))
-  can(action, 'Goal', goalConsent(action))
-  can(action, 'Step', consent(action, 'pathway'))
+  can(action, 'Goal', goalConsent(action, 'category'))
+  can(action, 'Step', goalConsent(action, 'goalCategory'))
 }
 
 function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'professional' }>): void {
@@ -45,7 +45,8 @@ function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'prof
   can('read', 'YoungPerson', [...BASE_FIELDS], consent('read'))
   can('read', 'YoungPerson', [...IDENTITY_FIELDS], consent('read', 'identity'))
 
-  can('read', 'Consent', { $or: holds })
+  // A consent record names the young person and their purpose: only while the caller still holds an active one.
+  can('read', 'Consent', { $or: holds, ...consent('read') })
   can('create', 'Consent', consent('read'))
   can('revoke', 'Consent', consent('read'))
   can('create', 'ConsentRequest', consent('read'))
@@ -129,10 +130,15 @@ function youngPersonFieldOf(object: unknown): string {
  * transaction (see `loadHeldConsents`); list queries need none, they render `$consent` as SQL.
  */
 export function defineAbilityFor(principal: Principal, consents: readonly HeldConsent[] = []): AppAbility {
-  const builder = new AbilityBuilder<AppAbility>(createMongoAbility)
   const define = RULES[principal.kind]
   if (!define) throw new Error(`no permissions defined for principal kind ${String(principal.kind)}`)
-  define(builder, principal as never)
+  return abilityFromRules((builder) => define(builder, principal as never), consents)
+}
+
+/** An ability from the rules `define` writes, matched like every request's ability (the SQL mapper's tests build their own). */
+export function abilityFromRules(define: (builder: Builder) => void, consents: readonly HeldConsent[] = []): AppAbility {
+  const builder = new AbilityBuilder<AppAbility>(createMongoAbility)
+  define(builder)
   return builder.build({
     conditionsMatcher: buildMongoQueryMatcher(
       { $consent: consentInstruction, $and, $or },

@@ -1,7 +1,7 @@
 // CASL rules → drizzle WHERE conditions, and the consent queries the rules rely on.
 import { rulesToAST } from '@casl/ability/extra'
 import { type CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
-import { type AnyColumn, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, notInArray, or, SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, aliasedTable, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, or, SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import type { Queryable } from '../db/client.js'
 import { consents } from '../db/schema/index.js'
@@ -9,19 +9,36 @@ import type { Action, AppAbility } from './abilities.js'
 import type { ConsentTerm, HeldConsent } from './consent-condition.js'
 import { PERSONAL_SUBJECTS, type PersonalSubject } from './subjects.js'
 
-/** Active now: not revoked, not superseded, inside its validity window (the database's clock). */
-export const activeConsent: SQL = sql`${consents.revokedAt} is null and ${consents.supersededAt} is null and ${consents.validFrom} <= now() and ${consents.validUntil} > now()`
+type ConsentsTable = typeof consents
 
-/** The consents whose grantee is this caller: the professional, or their agency (optionally one role). */
-export function heldBy(principal: Principal): SQL {
+/**
+ * The consents table under its own name inside `$consent` sub-queries: unaliased, "consents"."young_person_id"
+ * would bind to the sub-query's row when the outer rows are consents themselves.
+ */
+const HELD = 'held_consent'
+const held = aliasedTable(consents, HELD)
+const heldFrom = sql`${consents} ${sql.identifier(HELD)}`
+
+const activeOn = (c: ConsentsTable): SQL =>
+  sql`${c.revokedAt} is null and ${c.supersededAt} is null and ${c.validFrom} <= now() and ${c.validUntil} > now()`
+
+/** Active now: not revoked, not superseded, inside its validity window (the database's clock). */
+export const activeConsent: SQL = activeOn(consents)
+
+function heldByOn(c: ConsentsTable, principal: Principal): SQL {
   switch (principal.kind) {
     case 'professional':
-      return sql`(${consents.granteeProfessionalId} = ${principal.professionalId} or (${consents.granteeAgencyId} = ${principal.agencyId} and (${consents.granteeRole} is null or ${consents.granteeRole} = ${principal.role})))`
+      return sql`(${c.granteeProfessionalId} = ${principal.professionalId} or (${c.granteeAgencyId} = ${principal.agencyId} and (${c.granteeRole} is null or ${c.granteeRole} = ${principal.role})))`
     case 'partner':
-      return sql`(${consents.granteeAgencyId} = ${principal.agencyId} and ${consents.granteeRole} is null)`
+      return sql`(${c.granteeAgencyId} = ${principal.agencyId} and ${c.granteeRole} is null)`
     default:
       return sql`false`
   }
+}
+
+/** The consents whose grantee is this caller: the professional, or their agency (optionally one role). */
+export function heldBy(principal: Principal): SQL {
+  return heldByOn(consents, principal)
 }
 
 /**
@@ -51,11 +68,11 @@ function consentExists(principal: Principal, term: ConsentTerm, youngPersonColum
   const youngPerson = qualified(youngPersonColumn)
   const category =
     term.categoryField !== undefined && categoryColumn !== undefined
-      ? sql`${qualified(categoryColumn)} = any(${consents.categories})`
+      ? sql`${qualified(categoryColumn)} = any(${held.categories})`
       : term.category !== undefined
-        ? sql`${term.category} = any(${consents.categories})`
+        ? sql`${term.category} = any(${held.categories})`
         : sql`true`
-  return sql`exists (select 1 from ${consents} where ${consents.youngPersonId} = ${youngPerson} and ${heldBy(principal)} and ${activeConsent} and ${term.action} = any(${consents.actions}) and ${category})`
+  return sql`exists (select 1 from ${heldFrom} where ${held.youngPersonId} = ${youngPerson} and ${heldByOn(held, principal)} and ${activeOn(held)} and ${term.action} = any(${held.actions}) and ${category})`
 }
 
 function column(subject: PersonalSubject, field: string): AnyColumn {
@@ -64,6 +81,9 @@ function column(subject: PersonalSubject, field: string): AnyColumn {
   if (!col) throw new Error(`field ${field} of ${subject} may not be used in a permission condition`)
   return col
 }
+
+/** A comparison with a NULL column is NULL in SQL but false in CASL; under NOT, NULL would stay NULL instead of turning true. */
+const definite = (condition: SQL): SQL => sql`coalesce(${condition}, false)`
 
 function toSql(condition: Condition, subject: PersonalSubject, principal: Principal): SQL {
   if (condition instanceof DocumentCondition && condition.operator === 'consent') {
@@ -79,10 +99,10 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
       const parts = (condition as CompoundCondition).value.map((c) => toSql(c, subject, principal))
       if (condition.operator === 'and') return parts.length === 0 ? sql`true` : (and(...parts) as SQL)
       const any = parts.length === 0 ? sql`false` : (or(...parts) as SQL)
-      return condition.operator === 'or' ? any : not(any)
+      return condition.operator === 'or' ? any : not(definite(any))
     }
     case 'not':
-      return not(toSql((condition as CompoundCondition).value[0] as Condition, subject, principal))
+      return not(definite(toSql((condition as CompoundCondition).value[0] as Condition, subject, principal)))
   }
   const { field, value, operator } = condition as FieldCondition
   const col = column(subject, String(field))
@@ -92,9 +112,17 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
     case 'ne':
       return value === null ? sql`${col} is not null` : (or(ne(col, value), isNull(col)) as SQL)
     case 'in':
-      return (value as unknown[]).length === 0 ? sql`false` : inArray(col, value as unknown[])
-    case 'nin':
-      return (value as unknown[]).length === 0 ? sql`true` : (or(notInArray(col, value as unknown[]), isNull(col)) as SQL)
+    case 'nin': {
+      // SQL's IN never matches NULL, CASL's $in does: null in the list becomes an IS NULL test.
+      const list = value as unknown[]
+      const values = list.filter((v) => v !== null)
+      const hasNull = values.length !== list.length
+      const listed = values.length === 0 ? sql`false` : inArray(col, values)
+      const within = hasNull ? (or(listed, isNull(col)) as SQL) : listed
+      if (operator === 'in') return within
+      if (list.length === 0) return sql`true`
+      return hasNull ? not(within) : (or(not(listed), isNull(col)) as SQL)
+    }
     case 'lt':
       return lt(col, value)
     case 'lte':
@@ -125,5 +153,5 @@ export function holdsConsentFor(principal: Principal, youngPerson: AnyColumn | S
 
 /** SQL: the categories the caller may currently `action` for the young person in `youngPerson`, as text[]. */
 export function heldCategories(principal: Principal, youngPerson: AnyColumn | SQL, action: 'read' | 'write'): SQL<string[]> {
-  return sql<string[]>`coalesce((select array_agg(distinct cat order by cat) from ${consents}, unnest(${consents.categories}) as cat where ${consents.youngPersonId} = ${qualified(youngPerson)} and ${heldBy(principal)} and ${activeConsent} and ${action} = any(${consents.actions})), '{}')`
+  return sql<string[]>`coalesce((select array_agg(distinct cat order by cat) from ${heldFrom}, unnest(${held.categories}) as cat where ${held.youngPersonId} = ${qualified(youngPerson)} and ${heldByOn(held, principal)} and ${activeOn(held)} and ${action} = any(${held.actions})), '{}')`
 }

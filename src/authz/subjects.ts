@@ -51,7 +51,7 @@ export const PERSONAL_SUBJECTS = {
   Step: {
     table: steps,
     youngPersonField: 'youngPersonId',
-    columns: { id: steps.id, youngPersonId: steps.youngPersonId, ownerProfessionalId: steps.ownerProfessionalId },
+    columns: { id: steps.id, youngPersonId: steps.youngPersonId, goalCategory: steps.goalCategory, ownerProfessionalId: steps.ownerProfessionalId },
   },
   Note: {
     table: notes,

@@ -57,7 +57,7 @@ function openPostgres(config: Config, url: string): Database {
     kind: 'postgres',
     db,
     transaction: (work) => withPoolWait(config.dbPoolWaitMs, (enter) => db.transaction((tx) => enter(() => work(tx)))),
-    ping: () => withPoolWait(config.dbPoolWaitMs, (enter) => enter(() => client`select 1`.execute()).then(() => {})),
+    ping: () => withDeadline(config.dbPoolWaitMs, client`select 1`.execute().then(() => {})),
     close: () => client.end({ timeout: 5 }),
   }
 }
@@ -112,6 +112,23 @@ function withPoolWait<T>(waitMs: number, run: (enter: <R>(work: () => Promise<R>
       (error: unknown) => {
         clearTimeout(timer)
         if (state !== 'abandoned') reject(error)
+      },
+    )
+  })
+}
+
+/** A readiness check must answer even when the database hangs mid-query: give up after `ms`. */
+function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseUnavailableError()), ms)
+    work.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
       },
     )
   })

@@ -49,6 +49,8 @@ export const steps = pgTable(
       .notNull()
       .references(() => youngPersons.id),
     title: text().notNull(),
+    /** The goal's category, copied so the step's consent condition needs no join; kept in step with the goal. */
+    goalCategory: text(),
     ownerProfessionalId: uuid().references(() => professionals.id),
     dueDate: date({ mode: 'string' }),
     status: text().$type<'open' | 'in_progress' | 'done' | 'dropped'>().notNull().default('open'),

@@ -86,7 +86,8 @@ function actorOf(principal: Principal | null) {
 }
 
 export function auditEvent(request: FastifyRequest, input: AuditInput, occurredAt = new Date()): AuditEvent {
-  const youngPersonId = input.youngPersonId ?? null
+  // The database stores uuids in lower case; hashing another spelling would make the event unverifiable.
+  const youngPersonId = input.youngPersonId?.toLowerCase() ?? null
   return {
     id: randomUUID(),
     chain: youngPersonId ?? SYSTEM_CHAIN,
@@ -97,7 +98,7 @@ export function auditEvent(request: FastifyRequest, input: AuditInput, occurredA
     resourceId: input.resourceId ?? null,
     youngPersonId,
     category: input.category ?? null,
-    consentIds: [...(input.consentIds ?? [])].sort(),
+    consentIds: (input.consentIds ?? []).map((id) => id.toLowerCase()).sort(),
     outcome: input.outcome,
     requestId: String(request.id),
   }
@@ -143,6 +144,8 @@ export async function recordAudit(q: Queryable, request: FastifyRequest, inputs:
         batch.push(event)
       }
     }
+    // Heads are locked in chain order, so two requests touching the same young persons cannot deadlock.
+    batch.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
     await q.execute(appendStatement(batch))
     pending = rest
   }

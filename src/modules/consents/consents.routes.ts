@@ -5,9 +5,12 @@ import { Type } from 'typebox'
 import { abilityFor, accessibleWhere, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
 import { consents } from '../../db/schema/index.js'
 import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
+import { announceReferral } from '../referrals/referrals.service.js'
+import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import * as queries from './consents.queries.js'
 import * as s from './consents.schemas.js'
@@ -46,13 +49,14 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['consent'],
         summary: 'Grant consent: digitally by the young person, or recorded in person by a professional who holds consent',
         params: YoungPersonParams,
+        headers: IdempotencyHeaders,
         body: s.GrantConsent,
         response: responses({ 201: s.ConsentWithReceipt }, 404, 409, 422),
       },
     },
     async (request, reply) => {
       const youngPersonId = request.params.id
-      const granted = await db.transaction(async (tx) => {
+      const granted = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
         const person = await findYoungPerson(tx, youngPersonId)
         if (!person || !scope.can('create', 'Consent', { youngPersonId })) {
@@ -66,14 +70,18 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (consentStatus(replaced) !== 'active') throw new ConflictError('Only an active consent can be replaced')
         }
         const row = await grantConsent(tx, request, youngPersonId, request.body)
-        if (replaced) await queries.markSuperseded(tx, replaced.id, row.id)
+        if (replaced) {
+          await queries.markSuperseded(tx, replaced.id, row.id)
+          await enqueueConsentEvent(tx, 'consent.revoked', replaced.id, { reason: 'superseded', supersededById: row.id })
+        }
+        await enqueueConsentEvent(tx, 'consent.granted', row.id)
         await recordAudit(tx, request, [
           { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId, consentIds: [row.id], outcome: 'allowed' },
         ])
-        return row
+        return { ...presentConsent(row), receipt: consentReceipt(row) }
       })
       if (!granted) throw new NotFoundError()
-      return reply.code(201).send({ ...presentConsent(granted), receipt: consentReceipt(granted) })
+      return reply.send(granted)
     },
   )
 
@@ -120,7 +128,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const row = await db.transaction(async (tx) => {
         const row = await queries.findConsent(tx, request.params.id)
-        const allowed = row !== undefined && abilityFor(request.principal).can('read', subjectOf('Consent', row))
+        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+        const allowed = row !== undefined && scope!.can('read', 'Consent', row)
         await recordAudit(tx, request, [
           { action: 'read', resourceType: 'Consent', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, consentIds: allowed ? [row.id] : [], outcome: allowed ? 'allowed' : 'denied' },
         ])
@@ -154,6 +163,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
         await queries.markRevoked(tx, locked.id, principal.kind === 'partner' ? principal.partnerClientId : principal.accountId)
+        await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
         await recordAudit(tx, request, [
           { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId, consentIds: [locked.id], outcome: 'allowed' },
         ])
@@ -171,6 +181,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['consent'],
         summary: 'Ask the young person for consent; they approve or decline it',
         params: YoungPersonParams,
+        headers: IdempotencyHeaders,
         body: s.RequestConsent,
         response: responses({ 201: s.ConsentRequest }, 404, 422),
       },
@@ -178,7 +189,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       const youngPersonId = request.params.id
-      const created = await db.transaction(async (tx) => {
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
         if (principal.kind !== 'professional' || !scope.can('create', 'ConsentRequest', { youngPersonId })) {
           await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: null, resourceId: youngPersonId, outcome: 'denied' }])
@@ -192,10 +203,10 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
         })
         await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }])
-        return row
+        return presentRequest(row)
       })
       if (!created) throw new NotFoundError()
-      return reply.code(201).send(presentRequest(created))
+      return reply.send(created)
     },
   )
 
@@ -251,7 +262,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
               validUntil: request.body?.validUntil,
             })
             consentId = consent.id
-            await queries.releaseReferralsAwaiting(tx, row.id)
+            await enqueueConsentEvent(tx, 'consent.granted', consent.id)
+            for (const released of await queries.releaseReferralsAwaiting(tx, row.id)) await announceReferral(tx, 'referral.created', released.id)
           }
           await queries.decideConsentRequest(tx, row.id, decision === 'approve' ? 'approved' : 'declined', consentId)
           await recordAudit(tx, request, [

@@ -34,6 +34,11 @@ const professionalColumns = {
   centreIds: sql<string[]>`coalesce((select array_agg(pc.centre_id order by pc.centre_id) from ${professionalCentres} pc where pc.professional_id = ${professionals.id}), '{}')`,
 }
 
+export async function subjectTaken(q: Queryable, subject: string): Promise<boolean> {
+  const [row] = await q.select({ id: accounts.id }).from(accounts).where(eq(accounts.subject, subject))
+  return row !== undefined
+}
+
 export async function insertProfessional(
   q: Queryable,
   input: { agencyId: string; role: ProfessionalRole; displayName: string; subject: string; centreIds: string[] },

@@ -4,7 +4,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { hashSecret, newSecret } from '../../auth/secrets.js'
 import { ensureCan } from '../../authz/index.js'
-import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import * as queries from './registry.queries.js'
@@ -18,11 +19,11 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/agencies',
-    { schema: { tags: ['registry'], summary: 'Create an agency', body: s.CreateAgency, response: responses({ 201: s.Agency }, 403) } },
+    { schema: { tags: ['registry'], summary: 'Create an agency', headers: IdempotencyHeaders, body: s.CreateAgency, response: responses({ 201: s.Agency }, 403) } },
     async (request, reply) => {
       ensureCan(request.principal, 'create', 'Agency')
-      const agency = await db.transaction((tx) => queries.insertAgency(tx, request.body))
-      return reply.code(201).send(agency)
+      const agency = await idempotentCreate(request, reply, 201, (tx) => queries.insertAgency(tx, request.body))
+      return reply.send(agency!)
     },
   )
 
@@ -54,6 +55,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['registry'],
         summary: 'Register a professional and their login subject',
+        headers: IdempotencyHeaders,
         body: s.CreateProfessional,
         response: responses({ 201: s.Professional }, 403, 409, 422),
       },
@@ -61,13 +63,15 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       ensureCan(request.principal, 'create', 'Professional')
       const { centreIds = [], ...input } = request.body
-      const professional = await db.transaction(async (tx) => {
+      const professional = await idempotentCreate(request, reply, 201, async (tx) => {
         if (!(await queries.findAgency(tx, input.agencyId))) throw new UnprocessableError('agencyId does not name an agency')
+        // The unique index still decides a race; this check only gives the usual case a clear message.
+        if (await queries.subjectTaken(tx, input.subject)) throw new ConflictError('An account with this subject already exists')
         const known = await queries.existingCentreIds(tx, centreIds)
         if (known.length !== centreIds.length) throw new UnprocessableError('centreIds names a centre that does not exist')
         return queries.insertProfessional(tx, { ...input, centreIds })
       })
-      return reply.code(201).send(professional)
+      return reply.send(professional!)
     },
   )
 
@@ -121,11 +125,11 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/centres',
-    { schema: { tags: ['registry'], summary: 'Create a guidance centre', body: s.CreateCentre, response: responses({ 201: s.Centre }, 403) } },
+    { schema: { tags: ['registry'], summary: 'Create a guidance centre', headers: IdempotencyHeaders, body: s.CreateCentre, response: responses({ 201: s.Centre }, 403) } },
     async (request, reply) => {
       ensureCan(request.principal, 'create', 'Centre')
-      const centre = await db.transaction((tx) => queries.insertCentre(tx, request.body))
-      return reply.code(201).send(centre)
+      const centre = await idempotentCreate(request, reply, 201, (tx) => queries.insertCentre(tx, request.body))
+      return reply.send(centre!)
     },
   )
 
@@ -157,6 +161,7 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['registry'],
         summary: 'Register a partner system; its secret is shown once',
+        headers: IdempotencyHeaders,
         body: s.CreatePartnerClient,
         response: responses({ 201: s.PartnerClientWithSecret }, 403, 422),
       },
@@ -165,11 +170,12 @@ export const registryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ensureCan(request.principal, 'create', 'PartnerClient')
       const clientSecret = newSecret()
       const secretHash = await hashSecret(clientSecret)
-      const client = await db.transaction(async (tx) => {
+      const client = await idempotentCreate(request, reply, 201, async (tx) => {
         if (!(await queries.findAgency(tx, request.body.agencyId))) throw new UnprocessableError('agencyId does not name an agency')
-        return queries.insertPartnerClient(tx, { ...request.body, clientId: `pc_${randomBytes(12).toString('hex')}`, secretHash })
+        const row = await queries.insertPartnerClient(tx, { ...request.body, clientId: `pc_${randomBytes(12).toString('hex')}`, secretHash })
+        return { ...row, clientSecret }
       })
-      return reply.code(201).send({ ...client, clientSecret })
+      return reply.send(client!)
     },
   )
 

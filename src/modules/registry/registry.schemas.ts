@@ -24,7 +24,12 @@ export const CreateProfessional = Type.Object(
     agencyId: Uuid('The agency the professional works for'),
     role: Role,
     displayName: Name('Name shown to colleagues and to young persons'),
-    subject: Type.String({ minLength: 1, maxLength: 255, description: 'The login subject (JWT `sub`) of the account' }),
+    subject: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^(?!partner:)',
+      description: 'The login subject (JWT `sub`) of the account; `partner:` is reserved for partner tokens',
+    }),
     centreIds: Type.Optional(Type.Array(Uuid('A centre id'), { maxItems: 50, uniqueItems: true, description: 'Centres the professional works at' })),
   },
   { additionalProperties: false },

@@ -1,7 +1,8 @@
 // The webhook outbox: events are written in the transaction of the change they announce.
 import { randomUUID } from 'node:crypto'
-import { sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
+import { consents } from '../../db/schema/index.js'
 
 export const WEBHOOK_EVENT_TYPES = [
   'consent.granted',
@@ -33,4 +34,34 @@ export async function enqueueEvent(q: Queryable, type: WebhookEventType, agencyI
     join partner_clients pc on pc.id = e.partner_client_id
     where e.active and pc.active and pc.agency_id = any(${`{${agencies.join(',')}}`}::uuid[]) and ${type} = any(e.events)`)
   return eventId
+}
+
+export type ConsentEventType = Extract<WebhookEventType, `consent.${string}`>
+
+/**
+ * Announces a consent to the partner systems that hold it: those of the grantee agency when the
+ * consent is for the whole agency (the only consents a partner token acts under). A consent for
+ * one professional or one role tells partners nothing they may use, so none is queued.
+ */
+export async function enqueueConsentEvent(q: Queryable, type: ConsentEventType, consentId: string, facts: WebhookEventData = {}): Promise<string | null> {
+  const [row] = await q
+    .select({
+      agencyId: sql<string | null>`case when ${consents.granteeRole} is null then ${consents.granteeAgencyId} end`,
+      youngPersonId: consents.youngPersonId,
+      categories: consents.categories,
+      actions: consents.actions,
+      validUntil: consents.validUntil,
+    })
+    .from(consents)
+    .where(eq(consents.id, consentId))
+  if (!row?.agencyId) return null
+  return enqueueEvent(q, type, [row.agencyId], {
+    consentId,
+    youngPersonId: row.youngPersonId,
+    agencyId: row.agencyId,
+    categories: row.categories,
+    actions: row.actions,
+    validUntil: row.validUntil.toISOString(),
+    ...facts,
+  })
 }

@@ -5,11 +5,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
 import { abilityFor, accessibleWhere, BASE_FIELDS, ensureCan, IDENTITY_FIELDS, scopeForYoungPerson } from '../../authz/index.js'
 import { NotFoundError, UnprocessableError } from '../../errors.js'
-import { idempotentCreate } from '../../http/idempotency.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
+import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from './young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
 
@@ -33,6 +34,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['young-persons'],
         summary: 'Intake: register a young person together with their first, in-person consent',
+        headers: IdempotencyHeaders,
         body: s.Intake,
         response: responses({ 201: s.IntakeResult }, 403, 409, 422),
       },
@@ -53,6 +55,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
         })
         const granted = await grantConsent(tx, request, row.id, consent)
+        await enqueueConsentEvent(tx, 'consent.granted', granted.id)
         await recordAudit(tx, request, [
           { action: 'create', resourceType: 'YoungPerson', resourceId: row.id, youngPersonId: row.id, category: 'identity', consentIds: [granted.id], outcome: 'allowed' },
           { action: 'grant', resourceType: 'Consent', resourceId: granted.id, youngPersonId: row.id, consentIds: [granted.id], outcome: 'allowed' },

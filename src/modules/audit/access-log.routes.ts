@@ -1,0 +1,50 @@
+// The young person's access log: who accessed or tried to access their data, when, and under which consent.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { abilityFor } from '../../authz/index.js'
+import { ForbiddenError } from '../../errors.js'
+import { pageRequest, toPage } from '../../http/pagination.js'
+import { responses } from '../../http/schemas.js'
+import * as queries from './audit.queries.js'
+import * as s from './audit.schemas.js'
+import { recordAudit } from './audit.writer.js'
+
+export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/me/access-log',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Who has accessed, or tried to access, my data; newest first',
+        querystring: s.AccessLogQuery,
+        response: responses({ 200: s.AccessLog }, 403),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      if (principal.kind !== 'young_person') throw new ForbiddenError('Only a young person has an access log')
+      const page = pageRequest(request.query)
+      const rows = await app.database.transaction(async (tx) => {
+        const found = await queries.listAccessLog(tx, abilityFor(principal), principal, page, app.config.accessLogShowsNames)
+        await recordAudit(tx, request, [{ action: 'read', resourceType: 'AccessLog', youngPersonId: principal.youngPersonId, outcome: 'allowed' }])
+        return found
+      })
+      return toPage(
+        request,
+        reply,
+        page,
+        rows,
+        (row) => ({ at: row.occurredAt, id: row.id }),
+        (row) => ({
+          id: row.id,
+          occurredAt: row.occurredAt,
+          actor: { kind: row.actorKind, role: row.actorRole, agencyName: row.agencyName, name: row.actorName },
+          action: row.action,
+          category: row.category,
+          resourceType: row.resourceType,
+          consentIds: row.consentIds,
+          outcome: row.outcome,
+        }),
+      )
+    },
+  )
+}

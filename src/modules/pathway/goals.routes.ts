@@ -1,0 +1,138 @@
+// Goal routes: set a goal, read one, change one under If-Match.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
+import { accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
+import { ConflictError, PreconditionFailedError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
+import { IdParams, responses } from '../../http/schemas.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { categoryOf, consentIdsFor, type Denial, denialFor, refuse, writeDenial } from './access.js'
+import { ifMatchVersions, sendEtag } from './etag.js'
+import * as queries from './pathway.queries.js'
+import * as s from './pathway.schemas.js'
+import { presentGoal, writeEvent } from './pathway.service.js'
+
+type GoalView = Static<typeof s.Goal>
+
+export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  app.post(
+    '/young-persons/:id/goals',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Set a goal (needs `pathway` write consent, and write on the goal’s category when it has one)',
+        params: s.YoungPersonParams,
+        headers: IdempotencyHeaders,
+        body: s.CreateGoal,
+        response: responses({ 201: s.Goal }, 403, 404, 409),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const youngPersonId = request.params.id
+      const goal = { youngPersonId, category: request.body.category ?? null }
+      let denial: Denial | undefined
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
+        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
+        const person = await findYoungPerson(tx, youngPersonId)
+        const event = { action: 'create', resourceType: 'Goal' as const, resourceId: null, youngPersonId, category: goal.category }
+        if (!person || !scope.can('write', 'Goal', goal)) {
+          denial = person ? denialFor(scope, youngPersonId) : 'not_found'
+          await recordAudit(tx, request, [{ ...writeEvent(scope, event, 'denied'), youngPersonId: person ? youngPersonId : null }])
+          return null
+        }
+        const pathway = await queries.findPathway(tx, youngPersonId)
+        if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding goals')
+        const row = await queries.insertGoal(tx, {
+          ...request.body,
+          youngPersonId,
+          createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
+        })
+        await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
+        return presentGoal(row, [])
+      })
+      if (!created) refuse(denial)
+      sendEtag(reply, created)
+      reply.header('location', `/v1/goals/${created.id}`)
+      return created
+    },
+  )
+
+  app.get(
+    '/goals/:id',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'One goal with its steps, and its ETag',
+        params: IdParams,
+        response: responses({ 200: s.Goal }, 404),
+      },
+    },
+    async (request, reply) => {
+      const view = await db.transaction(async (tx) => {
+        const row = await queries.findGoal(tx, request.params.id)
+        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+        if (!row || !scope?.can('read', 'Goal', row)) {
+          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Goal', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+          return null
+        }
+        const steps = await queries.listSteps(tx, { goalId: row.id }, accessibleWhere(scope.ability, request.principal, 'read', 'Step'))
+        const category = categoryOf(row.category)
+        await recordAudit(tx, request, [
+          { action: 'read', resourceType: 'Goal', resourceId: row.id, youngPersonId: row.youngPersonId, category, consentIds: consentIdsFor(scope, 'read', ['pathway', category]), outcome: 'allowed' },
+        ])
+        return presentGoal(row, steps)
+      })
+      if (!view) refuse('not_found')
+      sendEtag(reply, view)
+      return view
+    },
+  )
+
+  app.patch(
+    '/goals/:id',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Change a goal (needs If-Match; write on `pathway` and on the goal’s old and new category)',
+        params: IdParams,
+        headers: s.IfMatchHeaders,
+        body: s.PatchGoal,
+        response: responses({ 200: s.Goal }, 403, 404, 412, 428),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const versions = ifMatchVersions(request, request.params.id)
+      const result = await db.transaction(async (tx): Promise<{ view: GoalView } | { denial: Denial }> => {
+        const row = await queries.findGoal(tx, request.params.id)
+        const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
+        if (!row || !scope) {
+          await recordAudit(tx, request, [{ action: 'update', resourceType: 'Goal', resourceId: request.params.id, youngPersonId: null, outcome: 'denied' }])
+          return { denial: 'not_found' }
+        }
+        const change = request.body
+        const event = { action: 'update', resourceType: 'Goal' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.category }
+        const moved = change.category === undefined ? row : { ...row, category: change.category }
+        const denial = writeDenial(scope, 'Goal', row) ?? (scope.can('write', 'Goal', moved) ? undefined : denialFor(scope, row.youngPersonId))
+        if (denial) {
+          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
+          return { denial }
+        }
+        const updated = await queries.updateGoal(tx, row.id, change, versions)
+        if (!updated) throw new PreconditionFailedError()
+        const steps = await queries.listSteps(tx, { goalId: row.id }, accessibleWhere(scope.ability, principal, 'read', 'Step'))
+        const events = [writeEvent(scope, event, 'allowed')]
+        if (updated.category !== row.category) events.push(writeEvent(scope, { ...event, category: updated.category }, 'allowed'))
+        await recordAudit(tx, request, events)
+        return { view: presentGoal(updated, steps) }
+      })
+      if ('denial' in result) refuse(result.denial)
+      sendEtag(reply, result.view)
+      return result.view
+    },
+  )
+}

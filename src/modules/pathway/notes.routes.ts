@@ -1,0 +1,116 @@
+// Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
+import { accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
+import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
+import { pageRequest, toPage } from '../../http/pagination.js'
+import { responses } from '../../http/schemas.js'
+import type { AuditInput } from '../audit/audit.writer.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { consentIdsFor, type Denial, denialFor, refuse } from './access.js'
+import * as queries from './notes.queries.js'
+import * as s from './notes.schemas.js'
+import { YoungPersonParams } from './pathway.schemas.js'
+
+function presentNote(row: queries.NoteRow): Static<typeof s.Note> {
+  return {
+    id: row.id,
+    youngPersonId: row.youngPersonId,
+    category: row.category as Static<typeof s.Note>['category'],
+    body: row.body,
+    author: { professionalId: row.authorProfessionalId, name: row.authorName },
+    corrects: row.correctsId,
+    correctedBy: row.correctedBy,
+    createdAt: row.createdAt,
+  }
+}
+
+export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  app.post(
+    '/young-persons/:id/notes',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Write a note in a category your consent gives write for (404 without any consent, 403 without write on that category)',
+        params: YoungPersonParams,
+        headers: IdempotencyHeaders,
+        body: s.CreateNote,
+        response: responses({ 201: s.Note }, 403, 404, 422),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const youngPersonId = request.params.id
+      const { category, body, corrects } = request.body
+      let denial: Denial | undefined
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
+        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
+        const person = await findYoungPerson(tx, youngPersonId)
+        if (!person || principal.kind !== 'professional' || !scope.can('write', 'Note', { youngPersonId, category })) {
+          denial = person ? denialFor(scope, youngPersonId) : 'not_found'
+          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Note', youngPersonId: person ? youngPersonId : null, category, outcome: 'denied' }])
+          return null
+        }
+        let correctsId: string | null = null
+        if (corrects !== undefined) {
+          const original = await queries.findNote(tx, corrects)
+          // One answer for "no such note", "another young person's" and "not yours to read".
+          if (!original || original.youngPersonId !== youngPersonId || !scope.can('read', 'Note', original)) {
+            throw new UnprocessableError('corrects must name a note of this young person that you can read')
+          }
+          // Same category, so everyone who reads the note also reads its correction.
+          if (original.category !== category) throw new UnprocessableError(`A correction has the category of the note it corrects (${original.category})`)
+          correctsId = original.id
+        }
+        const row = await queries.insertNote(tx, { youngPersonId, category, body, authorProfessionalId: principal.professionalId, correctsId })
+        await recordAudit(tx, request, [
+          { action: correctsId ? 'correct' : 'create', resourceType: 'Note', resourceId: row.id, youngPersonId, category, consentIds: consentIdsFor(scope, 'write', [category]), outcome: 'allowed' },
+        ])
+        return presentNote(row)
+      })
+      if (!created) refuse(denial)
+      return created
+    },
+  )
+
+  app.get(
+    '/young-persons/:id/notes',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Notes in the categories the caller may read, newest first; other categories are neither shown nor counted',
+        params: YoungPersonParams,
+        querystring: s.NoteQuery,
+        response: responses({ 200: s.NoteList }, 404),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const youngPersonId = request.params.id
+      const page = pageRequest(request.query)
+      const result = await db.transaction(async (tx) => {
+        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
+        if (!scope.can('read', 'YoungPerson', { id: youngPersonId })) {
+          const person = await findYoungPerson(tx, youngPersonId)
+          await recordAudit(tx, request, [{ action: 'list', resourceType: 'Note', youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
+          return null
+        }
+        const allowed = accessibleWhere(scope.ability, principal, 'read', 'Note')
+        const { rows, total } = await queries.listNotes(tx, youngPersonId, allowed, request.query.category, page)
+        const shown = [...new Set(rows.slice(0, page.limit).map((r) => r.category))].sort()
+        const events: AuditInput[] =
+          shown.length > 0
+            ? shown.map((category) => ({ action: 'list', resourceType: 'Note', youngPersonId, category, consentIds: consentIdsFor(scope, 'read', [category]), outcome: 'allowed' }))
+            : [{ action: 'list', resourceType: 'Note', youngPersonId, category: request.query.category ?? null, outcome: 'allowed' }]
+        await recordAudit(tx, request, events)
+        return { rows, total }
+      })
+      if (!result) throw new NotFoundError()
+      return { ...toPage(request, reply, page, result.rows, (r) => ({ at: r.createdAt, id: r.id }), presentNote), total: result.total }
+    },
+  )
+}

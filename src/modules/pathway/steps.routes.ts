@@ -1,0 +1,142 @@
+// Step routes: add a step to a goal, read one, change one under If-Match.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { Static } from 'typebox'
+import { scopeForYoungPerson } from '../../authz/index.js'
+import type { Tx } from '../../db/client.js'
+import { ConflictError, PreconditionFailedError, UnprocessableError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
+import { IdParams, responses } from '../../http/schemas.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { categoryOf, consentIdsFor, type Denial, refuse, writeDenial } from './access.js'
+import { ifMatchVersions, sendEtag } from './etag.js'
+import * as queries from './pathway.queries.js'
+import * as s from './pathway.schemas.js'
+import { presentStep, writeEvent } from './pathway.service.js'
+
+type StepView = Static<typeof s.Step>
+
+/** A step's owner must be on the team, so nobody is handed work on a pathway they cannot see. */
+async function checkOwner(tx: Tx, youngPersonId: string, ownerProfessionalId: string | null | undefined): Promise<void> {
+  if (ownerProfessionalId === null || ownerProfessionalId === undefined) return
+  if (!(await queries.onTeam(tx, youngPersonId, ownerProfessionalId))) {
+    throw new UnprocessableError('ownerProfessionalId must name a professional who holds pathway consent for this young person')
+  }
+}
+
+export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  app.post(
+    '/goals/:id/steps',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Add a step to a goal (needs write on `pathway` and on the goal’s category)',
+        params: IdParams,
+        headers: IdempotencyHeaders,
+        body: s.CreateStep,
+        response: responses({ 201: s.Step }, 403, 404, 409, 422),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      let denial: Denial | undefined
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
+        const goal = await queries.findGoal(tx, request.params.id)
+        const scope = goal ? await scopeForYoungPerson(tx, principal, goal.youngPersonId) : undefined
+        if (!goal || !scope) {
+          denial = 'not_found'
+          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Step', youngPersonId: null, outcome: 'denied' }])
+          return null
+        }
+        const step = { goalId: goal.id, youngPersonId: goal.youngPersonId, goalCategory: goal.category }
+        const event = { action: 'create', resourceType: 'Step' as const, resourceId: null, youngPersonId: goal.youngPersonId, category: goal.category }
+        denial = writeDenial(scope, 'Step', step)
+        if (denial) {
+          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
+          return null
+        }
+        const pathway = await queries.findPathway(tx, goal.youngPersonId)
+        if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding steps')
+        await checkOwner(tx, goal.youngPersonId, request.body.ownerProfessionalId)
+        const row = await queries.insertStep(tx, { ...request.body, ...step })
+        await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
+        return presentStep(row)
+      })
+      if (!created) refuse(denial)
+      sendEtag(reply, created)
+      reply.header('location', `/v1/steps/${created.id}`)
+      return created
+    },
+  )
+
+  app.get(
+    '/steps/:id',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'One step, and its ETag',
+        params: IdParams,
+        response: responses({ 200: s.Step }, 404),
+      },
+    },
+    async (request, reply) => {
+      const view = await db.transaction(async (tx) => {
+        const row = await queries.findStep(tx, request.params.id)
+        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+        if (!row || !scope?.can('read', 'Step', row)) {
+          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Step', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+          return null
+        }
+        const category = categoryOf(row.goalCategory)
+        await recordAudit(tx, request, [
+          { action: 'read', resourceType: 'Step', resourceId: row.id, youngPersonId: row.youngPersonId, category, consentIds: consentIdsFor(scope, 'read', ['pathway', category]), outcome: 'allowed' },
+        ])
+        return presentStep(row)
+      })
+      if (!view) refuse('not_found')
+      sendEtag(reply, view)
+      return view
+    },
+  )
+
+  app.patch(
+    '/steps/:id',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Change a step (needs If-Match; write on `pathway` and on the goal’s category)',
+        params: IdParams,
+        headers: s.IfMatchHeaders,
+        body: s.PatchStep,
+        response: responses({ 200: s.Step }, 403, 404, 412, 422, 428),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const versions = ifMatchVersions(request, request.params.id)
+      const result = await db.transaction(async (tx): Promise<{ view: StepView } | { denial: Denial }> => {
+        const row = await queries.findStep(tx, request.params.id)
+        const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
+        if (!row || !scope) {
+          await recordAudit(tx, request, [{ action: 'update', resourceType: 'Step', resourceId: request.params.id, youngPersonId: null, outcome: 'denied' }])
+          return { denial: 'not_found' }
+        }
+        const event = { action: 'update', resourceType: 'Step' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.goalCategory }
+        const denial = writeDenial(scope, 'Step', row)
+        if (denial) {
+          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
+          return { denial }
+        }
+        await checkOwner(tx, row.youngPersonId, request.body.ownerProfessionalId)
+        const updated = await queries.updateStep(tx, row.id, request.body, versions)
+        if (!updated) throw new PreconditionFailedError()
+        await recordAudit(tx, request, [writeEvent(scope, event, 'allowed')])
+        return { view: presentStep(updated) }
+      })
+      if ('denial' in result) refuse(result.denial)
+      sendEtag(reply, result.view)
+      return result.view
+    },
+  )
+}

@@ -1,0 +1,30 @@
+// SQL of the team: the grantees of the young person's active consents, with their agency.
+import { and, desc, eq, sql } from 'drizzle-orm'
+import { activeConsent } from '../../authz/index.js'
+import type { Queryable } from '../../db/client.js'
+import { agencies, consents, professionals } from '../../db/schema/index.js'
+import { afterCursor, type PageRequest } from '../../http/pagination.js'
+
+export async function listTeam(q: Queryable, youngPersonId: string, page: PageRequest) {
+  return q
+    .select({
+      consentId: consents.id,
+      professionalId: consents.granteeProfessionalId,
+      name: professionals.displayName,
+      role: sql<string | null>`coalesce(${professionals.role}, ${consents.granteeRole})`,
+      agencyId: agencies.id,
+      agencyName: agencies.name,
+      categories: consents.categories,
+      actions: consents.actions,
+      validUntil: consents.validUntil,
+      createdAt: consents.createdAt,
+    })
+    .from(consents)
+    .leftJoin(professionals, eq(professionals.id, consents.granteeProfessionalId))
+    .innerJoin(agencies, eq(agencies.id, sql`coalesce(${professionals.agencyId}, ${consents.granteeAgencyId})`))
+    .where(and(eq(consents.youngPersonId, youngPersonId), activeConsent, afterCursor(page, consents.createdAt, consents.id, 'desc')))
+    .orderBy(desc(consents.createdAt), desc(consents.id))
+    .limit(page.limit + 1)
+}
+
+export type TeamRow = Awaited<ReturnType<typeof listTeam>>[number]

@@ -1,0 +1,224 @@
+// Referral routes: refer a young person to an agency, list and read referrals, and decide on them.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { and } from 'drizzle-orm'
+import type { FastifyRequest } from 'fastify'
+import type { TSchema } from 'typebox'
+import { abilityFor, accessibleWhere, ensureCan, scopeForYoungPerson } from '../../authz/index.js'
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
+import { pageRequest, toPage } from '../../http/pagination.js'
+import { IdParams, responses } from '../../http/schemas.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { insertConsentRequest } from '../consents/consents.queries.js'
+import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import * as queries from './referrals.queries.js'
+import * as s from './referrals.schemas.js'
+import { announceReferral, presentReferral, type ReferralDecision, referralPurpose, TRANSITIONS, transitionConflict } from './referrals.service.js'
+
+const DAY_MS = 24 * 3600 * 1000
+const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
+
+const DECISIONS: Record<ReferralDecision, { summary: string; body: TSchema }> = {
+  accept: { summary: 'Accept a pending referral (the receiving side); the body may be left out', body: s.NoBody },
+  decline: { summary: 'Decline a pending referral with a reason (the receiving side)', body: s.DeclineReferral },
+  complete: { summary: 'Complete an accepted referral, reporting the outcome back (the receiving side)', body: s.CompleteReferral },
+  withdraw: { summary: 'Withdraw a referral that is still open (the referrer); the body may be left out', body: s.NoBody },
+}
+
+/** A POST without a body is the same as `{}`: the schema still refuses any field. */
+const missingBodyIsEmpty = async (request: FastifyRequest) => {
+  request.body ??= {}
+}
+
+type DecisionResult = { referral: ReturnType<typeof presentReferral> } | { refused: 'not_found' | 'forbidden' } | { conflict: string }
+
+export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  app.post(
+    '/referrals',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'Refer a young person to an agency; waits for their consent when the receiver has none yet',
+        description:
+          'The young person is named in the body because a referral is its own resource; the referrer must hold pathway write consent for them, otherwise the answer is 404.',
+        headers: IdempotencyHeaders,
+        body: s.CreateReferral,
+        response: responses({ 201: s.Referral }, 403, 404, 409, 422),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      ensureCan(principal, 'create', 'Referral')
+      if (principal.kind !== 'professional') throw new ForbiddenError('Referrals are made by professionals; partner systems receive them')
+      const body = request.body
+      const created = await idempotentCreate(request, reply, 201, async (tx) => {
+        const scope = await scopeForYoungPerson(tx, principal, body.youngPersonId)
+        const person = await findYoungPerson(tx, body.youngPersonId)
+        if (!person || !scope.can('create', 'Referral', { youngPersonId: body.youngPersonId })) {
+          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Referral', resourceId: null, youngPersonId: person ? body.youngPersonId : null, outcome: 'denied' }])
+          return null
+        }
+        const agencyName = await queries.agencyName(tx, body.toAgencyId)
+        if (agencyName === undefined) throw new UnprocessableError('toAgencyId does not name an agency')
+        const toRole = body.toRole ?? null
+        const consented = await queries.receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole)
+        const consentRequest = consented
+          ? undefined
+          : await insertConsentRequest(tx, {
+              youngPersonId: body.youngPersonId,
+              requestedByProfessionalId: principal.professionalId,
+              grantee: { agencyId: body.toAgencyId, ...(toRole ? { role: toRole } : {}) },
+              categories: body.categories,
+              actions: ['read'],
+              purpose: referralPurpose(agencyName, toRole, body.reason),
+              expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
+            })
+        const row = await queries.insertReferral(tx, {
+          youngPersonId: body.youngPersonId,
+          fromProfessionalId: principal.professionalId,
+          toAgencyId: body.toAgencyId,
+          toRole,
+          reason: body.reason,
+          categories: body.categories,
+          status: consentRequest ? 'awaiting_consent' : 'pending',
+          consentRequestId: consentRequest?.id ?? null,
+          expiresAt: new Date(Date.now() + app.config.referralTtlDays * DAY_MS),
+        })
+        const consentIds = scope.consents.map((c) => c.id)
+        await recordAudit(tx, request, [
+          { action: 'create', resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds, outcome: 'allowed' },
+          ...(consentRequest
+            ? [{ action: 'request', resourceType: 'ConsentRequest', resourceId: consentRequest.id, youngPersonId: row.youngPersonId, consentIds, outcome: 'allowed' as const }]
+            : []),
+        ])
+        await announceReferral(tx, 'referral.created', row.id)
+        return presentReferral(row)
+      })
+      if (!created) throw new NotFoundError()
+      return reply.send(created)
+    },
+  )
+
+  app.get(
+    '/referrals',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'The referrals the caller may see: made for young persons they hold pathway consent for, or received with consent',
+        querystring: s.ListQuery,
+        response: responses({ 200: s.ReferralList }),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal
+      const { role, status } = request.query
+      const page = pageRequest(request.query)
+      const where = and(
+        accessibleWhere(abilityFor(principal), principal, 'read', 'Referral'),
+        role ? queries.sideOf(principal, role) : undefined,
+        status ? queries.statusIs(status) : undefined,
+      )
+      const rows = await db.transaction(async (tx) => {
+        const rows = await queries.listReferrals(tx, where, page)
+        await recordAudit(
+          tx,
+          request,
+          rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'Referral', resourceId: r.id, youngPersonId: r.youngPersonId, category: 'pathway', outcome: 'allowed' as const })),
+        )
+        return rows
+      })
+      return toPage(request, reply, page, rows, byCreation, presentReferral)
+    },
+  )
+
+  app.get(
+    '/referrals/:id',
+    {
+      schema: {
+        tags: ['referrals'],
+        summary: 'One referral',
+        params: IdParams,
+        response: responses({ 200: s.Referral }, 404),
+      },
+    },
+    async (request) => {
+      const { id } = request.params
+      const row = await db.transaction(async (tx) => {
+        const row = await queries.findReferral(tx, id)
+        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+        if (!row || !scope?.can('read', 'Referral', row)) {
+          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Referral', resourceId: id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+          return null
+        }
+        await recordAudit(tx, request, [
+          { action: 'read', resourceType: 'Referral', resourceId: id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
+        ])
+        return row
+      })
+      if (!row) throw new NotFoundError()
+      return presentReferral(row)
+    },
+  )
+
+  for (const decision of Object.keys(DECISIONS) as ReferralDecision[]) {
+    const transition = TRANSITIONS[decision]
+    app.post(
+      `/referrals/:id/${decision}`,
+      {
+        preValidation: missingBodyIsEmpty,
+        schema: {
+          tags: ['referrals'],
+          summary: DECISIONS[decision].summary,
+          params: IdParams,
+          body: DECISIONS[decision].body,
+          response: responses({ 200: s.Referral }, 403, 404, 409),
+        },
+      },
+      async (request) => {
+        const principal = request.principal
+        const { id } = request.params
+        const body = request.body as { reason?: string; outcome?: string }
+        const result: DecisionResult = await db.transaction(async (tx) => {
+          // FOR UPDATE: two decisions on one referral run one after the other, the second sees the first.
+          const row = await queries.findReferral(tx, id, true)
+          const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
+          const deny = () =>
+            recordAudit(tx, request, [{ action: decision, resourceType: 'Referral', resourceId: id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+          if (!row || !scope) {
+            await deny()
+            return { refused: 'not_found' }
+          }
+          if (!scope.can(transition.ability, 'Referral', row)) {
+            await deny()
+            // A caller who may read the referral knows it exists: tell them they may not act on it.
+            return { refused: scope.can('read', 'Referral', row) ? 'forbidden' : 'not_found' }
+          }
+          const conflict = transitionConflict(decision, row.status)
+          if (conflict) {
+            await deny()
+            return { conflict }
+          }
+          const updated = await queries.changeStatus(tx, row.id, {
+            status: transition.to,
+            ...(decision === 'decline' ? { decisionReason: body.reason } : {}),
+            ...(decision === 'complete' ? { outcome: body.outcome } : {}),
+            ...(decision === 'accept' || decision === 'decline' ? { decidedByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null } : {}),
+          })
+          await recordAudit(tx, request, [
+            { action: decision, resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
+          ])
+          if (transition.event) await announceReferral(tx, transition.event, row.id)
+          return { referral: presentReferral(updated) }
+        })
+        if ('conflict' in result) throw new ConflictError(result.conflict)
+        if ('refused' in result) {
+          if (result.refused === 'forbidden') throw new ForbiddenError(`Only the ${transition.ability === 'withdraw' ? 'referrer' : 'receiving side'} may ${decision} this referral`)
+          throw new NotFoundError()
+        }
+        return result.referral
+      },
+    )
+  }
+}
