@@ -31,6 +31,18 @@ export interface BuildOptions {
   logStream?: NodeJS.WritableStream
 }
 
+/** A stable operationId from method and path: POST /v1/young-persons/:id/consents → postYoungPersonsByIdConsents. */
+function operationId(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((part) => part !== '' && part !== 'v1')
+    .map((part) => (part.startsWith(':') ? `by-${part.slice(1)}` : part))
+    .join('-')
+    .split(/[-_.]/)
+    .filter(Boolean)
+  return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Log redaction: credentials and every personal-data field name, wherever they appear. */
@@ -107,6 +119,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   await app.register(swagger, {
+    transform: ({ schema, url, route }) => ({
+      url,
+      schema: { ...schema, operationId: (schema as { operationId?: string }).operationId ?? operationId(String(route.method), url) },
+    }),
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -1,5 +1,6 @@
-// Anonymous walk-in visits: no identity, no free text, no link to any young person.
-import { date, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core'
+// Anonymous walk-in visits: no identity, no free text, no link to any young person, and no
+// recording time either (it could be matched against a front-desk log).
+import { date, index, pgTable, text, uuid } from 'drizzle-orm/pg-core'
 import { centres } from './registry.js'
 
 export const visits = pgTable(
@@ -15,7 +16,6 @@ export const visits = pgTable(
     topics: text().array().notNull(),
     services: text().array().notNull().default([]),
     referredTo: text().array().notNull().default([]),
-    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('visits_date_idx').on(t.visitDate, t.centreId)],
 )
