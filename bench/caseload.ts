@@ -188,7 +188,7 @@ export async function benchCaseload(): Promise<CaseloadBench> {
     }
   } finally {
     await client.end({ timeout: 5 })
-    if (!process.env.KEEPDB) await admin.unsafe(`drop database if exists "${name}" with (force)`)
+    await admin.unsafe(`drop database if exists "${name}" with (force)`)
     await admin.end({ timeout: 5 })
   }
 }

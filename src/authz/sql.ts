@@ -82,6 +82,21 @@ function column(subject: PersonalSubject, field: string): AnyColumn {
   return col
 }
 
+const consentTerm = (c: Condition): ConsentTerm | undefined =>
+  c instanceof DocumentCondition && c.operator === 'consent' ? (c.value as ConsentTerm) : undefined
+
+/**
+ * `$consent {action, category}` implies `$consent {action}`: in an OR only the wider term is kept, so the
+ * planner gets one EXISTS it can turn into a semi-join (an OR of two EXISTS scans every row).
+ */
+function withoutNarrowerConsents(conditions: Condition[]): Condition[] {
+  const wide = new Set(conditions.map(consentTerm).filter((t) => t && t.category === undefined && t.categoryField === undefined).map((t) => t!.action))
+  return conditions.filter((c) => {
+    const term = consentTerm(c)
+    return !term || !wide.has(term.action) || (term.category === undefined && term.categoryField === undefined)
+  })
+}
+
 /** A comparison with a NULL column is NULL in SQL but false in CASL; under NOT, NULL would stay NULL instead of turning true. */
 const definite = (condition: SQL): SQL => sql`coalesce(${condition}, false)`
 
@@ -96,7 +111,8 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
     case 'and':
     case 'or':
     case 'nor': {
-      const parts = (condition as CompoundCondition).value.map((c) => toSql(c, subject, principal))
+      const children = (condition as CompoundCondition).value
+      const parts = (condition.operator === 'and' ? children : withoutNarrowerConsents(children)).map((c) => toSql(c, subject, principal))
       if (condition.operator === 'and') return parts.length === 0 ? sql`true` : (and(...parts) as SQL)
       const any = parts.length === 0 ? sql`false` : (or(...parts) as SQL)
       return condition.operator === 'or' ? any : not(definite(any))

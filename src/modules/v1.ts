@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { oauthRoutes } from '../auth/oauth.routes.js'
 import { auditRoutes } from './audit/audit.routes.js'
 import { consentRoutes } from './consents/consents.routes.js'
+import { exportRoutes } from './me/export.routes.js'
 import { meRoutes } from './me/me.routes.js'
 import { pathwayRoutes } from './pathway/pathway.routes.js'
 import { referralRoutes } from './referrals/referrals.routes.js'
@@ -23,6 +24,7 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
     await secured.register(youngPersonRoutes)
     await secured.register(consentRoutes)
     await secured.register(meRoutes)
+    await secured.register(exportRoutes)
     await secured.register(pathwayRoutes)
     await secured.register(auditRoutes)
     await secured.register(referralRoutes)

@@ -551,6 +551,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything Polku holds about you, in one document */
+        get: operations["getMeExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/young-persons/{id}/goals": {
         parameters: {
             query?: never;
@@ -10031,6 +10048,532 @@ export interface operations {
                             createdAt: string;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getMeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Everything held about you (GDPR art. 15 and 20) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description When this export was made
+                         */
+                        exportedAt: string;
+                        person: {
+                            /**
+                             * Format: uuid
+                             * @description Your id
+                             */
+                            id: string;
+                            /** @description Given name */
+                            givenName: string;
+                            /** @description Family name */
+                            familyName: string;
+                            /**
+                             * Format: date
+                             * @description Birth date
+                             */
+                            birthDate: string;
+                            /** @description Email address */
+                            email: string | null;
+                            /** @description Phone number */
+                            phone: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When your record was made
+                             */
+                            createdAt: string;
+                        };
+                        /** @description Every consent, active or not, newest first */
+                        consents: {
+                            /**
+                             * Format: uuid
+                             * @description Consent id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description Whose data
+                             */
+                            youngPersonId: string;
+                            /** @description Who receives access */
+                            grantee: {
+                                professionalId: string | null;
+                                agencyId: string | null;
+                                role: string | null;
+                                /** @description Name of the professional or agency */
+                                name: string;
+                            };
+                            /** @description Data categories covered */
+                            categories: string[];
+                            /** @description read and/or write */
+                            actions: string[];
+                            /** @description Purpose in plain words */
+                            purpose: string;
+                            /**
+                             * @description How consent was given
+                             * @enum {unknown}
+                             */
+                            method: "digital" | "in_person";
+                            evidence: string | null;
+                            /**
+                             * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
+                             * @enum {unknown}
+                             */
+                            status: "active" | "expired" | "revoked" | "superseded";
+                            /**
+                             * Format: date-time
+                             * @description Start of validity
+                             */
+                            validFrom: string;
+                            /**
+                             * Format: date-time
+                             * @description End of validity
+                             */
+                            validUntil: string;
+                            revokedAt: string | null;
+                            supersededAt: string | null;
+                            supersededById: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When it was recorded
+                             */
+                            createdAt: string;
+                        }[];
+                        /** @description Every consent request, newest first */
+                        consentRequests: {
+                            /**
+                             * Format: uuid
+                             * @description Request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description Whom it asks
+                             */
+                            youngPersonId: string;
+                            /** @description The professional who asked */
+                            requestedBy: {
+                                /**
+                                 * Format: uuid
+                                 * @description Who asked
+                                 */
+                                professionalId: string;
+                                /** @description Their name */
+                                name: string;
+                            };
+                            /** @description Who receives access */
+                            grantee: {
+                                professionalId: string | null;
+                                agencyId: string | null;
+                                role: string | null;
+                                /** @description Name of the professional or agency */
+                                name: string;
+                            };
+                            /** @description Categories asked for */
+                            categories: string[];
+                            /** @description Actions asked for */
+                            actions: string[];
+                            /** @description Purpose in plain words */
+                            purpose: string;
+                            /**
+                             * @description Pending until the young person decides or it expires
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "approved" | "declined" | "expired";
+                            /**
+                             * Format: date-time
+                             * @description When an undecided request lapses
+                             */
+                            expiresAt: string;
+                            decidedAt: string | null;
+                            consentId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When it was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        pathway: {
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            /**
+                             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+                             * @enum {unknown}
+                             */
+                            status: "active" | "paused" | "closed";
+                            /** @description A short account of the pathway, in plain words */
+                            summary: string;
+                            /** @description 0 until the pathway’s status or summary is first written */
+                            version: number;
+                            /** @description The ETag of this version; send it as If-Match to change the record */
+                            etag: string;
+                            updatedAt: string | null;
+                            /** @description The goals the caller may read, oldest first */
+                            goals: {
+                                /**
+                                 * Format: uuid
+                                 * @description Goal id
+                                 */
+                                id: string;
+                                /**
+                                 * Format: uuid
+                                 * @description The young person
+                                 */
+                                youngPersonId: string;
+                                /** @description The goal, in the young person’s words where possible */
+                                title: string;
+                                category: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
+                                /**
+                                 * @description Where the goal stands
+                                 * @enum {unknown}
+                                 */
+                                status: "open" | "in_progress" | "achieved" | "dropped";
+                                targetDate: string | null;
+                                createdByProfessionalId: string | null;
+                                /** @description Increases by one on every change */
+                                version: number;
+                                /** @description The ETag of this version; send it as If-Match to change the record */
+                                etag: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the goal was set
+                                 */
+                                createdAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the goal last changed
+                                 */
+                                updatedAt: string;
+                                /** @description The goal’s steps, oldest first */
+                                steps: {
+                                    /**
+                                     * Format: uuid
+                                     * @description Step id
+                                     */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The goal the step belongs to
+                                     */
+                                    goalId: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description The young person
+                                     */
+                                    youngPersonId: string;
+                                    /** @description What is to be done */
+                                    title: string;
+                                    owner: {
+                                        /**
+                                         * Format: uuid
+                                         * @description The professional who owns the step
+                                         */
+                                        professionalId: string;
+                                        /** @description Their display name */
+                                        name: string;
+                                    } | null;
+                                    dueDate: string | null;
+                                    /**
+                                     * @description Where the step stands
+                                     * @enum {unknown}
+                                     */
+                                    status: "open" | "in_progress" | "done" | "dropped";
+                                    /** @description Increases by one on every change */
+                                    version: number;
+                                    /** @description The ETag of this version; send it as If-Match to change the record */
+                                    etag: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the step was made
+                                     */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the step last changed
+                                     */
+                                    updatedAt: string;
+                                }[];
+                            }[];
+                        };
+                        /** @description Every note, in every category, newest first */
+                        notes: {
+                            /**
+                             * Format: uuid
+                             * @description Note id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            /**
+                             * @description A data category (consent scope)
+                             * @enum {unknown}
+                             */
+                            category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                            /** @description The note text */
+                            body: string;
+                            /** @description Who wrote the note */
+                            author: {
+                                /**
+                                 * Format: uuid
+                                 * @description The author
+                                 */
+                                professionalId: string;
+                                /** @description Their display name */
+                                name: string;
+                            };
+                            corrects: string | null;
+                            /** @description Later notes that correct this one, oldest first */
+                            correctedBy: string[];
+                            /**
+                             * Format: date-time
+                             * @description When the note was written
+                             */
+                            createdAt: string;
+                        }[];
+                        /** @description Every referral, newest first */
+                        referrals: {
+                            /**
+                             * Format: uuid
+                             * @description Referral id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person referred
+                             */
+                            youngPersonId: string;
+                            /** @description Who made the referral */
+                            from: {
+                                /**
+                                 * Format: uuid
+                                 * @description The referring professional
+                                 */
+                                professionalId: string;
+                                /** @description Their name */
+                                name: string;
+                                /**
+                                 * Format: uuid
+                                 * @description Their agency
+                                 */
+                                agencyId: string;
+                            };
+                            /** @description Who receives the referral */
+                            to: {
+                                /**
+                                 * Format: uuid
+                                 * @description The receiving agency
+                                 */
+                                agencyId: string;
+                                /** @description Its name */
+                                name: string;
+                                role: string | null;
+                            };
+                            /** @description Why the young person is referred */
+                            reason: string;
+                            /** @description Data categories the receiver will need */
+                            categories: string[];
+                            /**
+                             * @description awaiting_consent until the young person consents to the receiver, then pending; accepted or declined by the receiver; completed with an outcome; withdrawn by the referrer; expired when still open after the configured time
+                             * @enum {unknown}
+                             */
+                            status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
+                            consentRequestId: string | null;
+                            decisionReason: string | null;
+                            outcome: string | null;
+                            decidedByProfessionalId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When it expires unless accepted, declined or withdrawn first
+                             */
+                            expiresAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was made
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When its status last changed
+                             */
+                            updatedAt: string;
+                        }[];
                     };
                 };
             };

@@ -14,7 +14,7 @@ import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents
 import { presentConsent } from '../consents/consents.service.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 
-const Me = Type.Object(
+export const Me = Type.Object(
   {
     id: Type.String({ format: 'uuid', description: 'Your id' }),
     givenName: Type.String({ description: 'Given name' }),

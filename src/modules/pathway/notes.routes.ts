@@ -14,7 +14,7 @@ import * as queries from './notes.queries.js'
 import * as s from './notes.schemas.js'
 import { YoungPersonParams } from './pathway.schemas.js'
 
-function presentNote(row: queries.NoteRow): Static<typeof s.Note> {
+export function presentNote(row: queries.NoteRow): Static<typeof s.Note> {
   return {
     id: row.id,
     youngPersonId: row.youngPersonId,
