@@ -1,0 +1,18 @@
+// npm run bench: request latency, the cost of auditing, and a 5,000-consent caseload (PGlite, or PostgreSQL at DATABASE_URL).
+import { benchAudit } from './audit.js'
+import { benchCaseload } from './caseload.js'
+import { benchRequests } from './requests.js'
+
+const database = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'
+console.log(`Polku benchmarks on ${database}\n`)
+
+console.log('Requests through the whole stack (sequential, app.inject):')
+console.table(await benchRequests())
+
+console.log('What the audit trail costs per access:')
+console.table(await benchAudit(Number(process.env.BENCH_OPS ?? 500)))
+
+console.log('Caseload of a professional with 5,000 consents:')
+const { plans, ...caseload } = await benchCaseload()
+console.log(JSON.stringify(caseload, null, 2))
+console.log(`\nEXPLAIN caseload page:\n${plans.page}`)
