@@ -1,6 +1,7 @@
 // Request latency through the whole stack (auth, consent, audit) with app.inject: a consented read and a note write.
 import { performance } from 'node:perf_hooks'
 import { PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
 import { buildApp } from '../src/app.js'
 import { mintToken } from '../src/auth/tokens.js'
 import { testConfig } from '../src/config.js'
@@ -20,8 +21,24 @@ function summarise(name: string, timings: number[], totalMs: number): RequestBen
   return { case: name, requests: timings.length, perSecond: Math.round((timings.length / totalMs) * 1000), p50Ms: at(0.5), p99Ms: at(0.99) }
 }
 
+/** On an in-memory PGlite, or on a scratch database of the server at DATABASE_URL (dropped after). */
 export async function benchRequests(n = Number(process.env.BENCH_REQUESTS ?? 500)): Promise<RequestBench[]> {
-  const url = process.env.DATABASE_URL
+  const serverUrl = process.env.DATABASE_URL
+  if (!serverUrl) return measure(n, undefined)
+  const name = `polku_bench_requests_${process.pid}`
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  await admin.unsafe(`create database "${name}"`)
+  try {
+    const url = new URL(serverUrl)
+    url.pathname = `/${name}`
+    return await measure(n, url.toString())
+  } finally {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`)
+    await admin.end({ timeout: 5 })
+  }
+}
+
+async function measure(n: number, url: string | undefined): Promise<RequestBench[]> {
   const config = testConfig({ databaseUrl: url })
   const app = await buildApp(config, url ? {} : { pglite: await PGlite.create() })
   try {
