@@ -1,7 +1,6 @@
 // buildApp(config): the whole wiring of Polku in one place. It never listens; server.ts does.
 import { randomUUID } from 'node:crypto'
 import type { PGlite } from '@electric-sql/pglite'
-import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -157,7 +156,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(databasePlugin, { config, pglite: options.pglite })
   await app.register(authenticate, { jwt: config.jwt })
-  await app.register(formbody)
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,

@@ -1,7 +1,8 @@
 // POST /v1/oauth/token: OAuth 2.0 client credentials (RFC 6749 §4.4) for partner systems.
+import formbody from '@fastify/formbody'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { eq } from 'drizzle-orm'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { partnerClients } from '../db/schema/index.js'
 import { RateLimitedError } from '../errors.js'
@@ -80,6 +81,8 @@ function tokenErrorHandler(error: FastifyError, _request: FastifyRequest, reply:
 }
 
 export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Form bodies are accepted here only, as RFC 6749 asks; every other route takes JSON.
+  await app.register(formbody)
   if (app.config.jwt.secret === undefined) {
     app.log.warn('JWT_SECRET is not set: POST /v1/oauth/token is disabled, partner systems cannot get tokens')
     return

@@ -1,8 +1,8 @@
 // Who is calling: the JWT `sub` resolved to an active account (or partner client) on every request.
 import { and, eq } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
-import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
 import type { PartnerScope, ProfessionalRole } from '../db/schema/index.js'
+import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
 
 export { PARTNER_SCOPES, type PartnerScope } from '../db/schema/index.js'
 

@@ -91,3 +91,15 @@ t.test('$consent renders as one EXISTS over the open consents, keyed by the oute
   const consents = render(accessibleWhere(defineAbilityFor(pro), pro, 'read', 'Consent')).sql
   t.match(consents, /"held_consent"\."young_person_id" = "consents"\."young_person_id"/)
 })
+
+t.test('a narrower $consent beside a wider one in an OR is dropped: one EXISTS the planner can semi-join', async (t) => {
+  // read YoungPerson: base fields under any read consent, identity fields under an identity one.
+  const { sql, params } = render(accessibleWhere(defineAbilityFor(pro), pro, 'read', 'YoungPerson'))
+  t.equal(sql.match(/exists \(/g)?.length, 1)
+  t.notOk(params.includes('identity'), 'the identity-only term is gone')
+  const kept = abilityFromRules(({ can }) => {
+    can('read', 'Note', { $consent: { action: 'write' } })
+    can('read', 'Note', { $consent: { action: 'read', category: 'health' } })
+  })
+  t.equal(render(accessibleWhere(kept, pro, 'read', 'Note')).sql.match(/exists \(/g)?.length, 2, 'a term for another action is kept')
+})

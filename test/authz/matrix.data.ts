@@ -128,7 +128,26 @@ export const OPERATIONS: Record<string, Operation> = {
     method: 'GET',
     url: () => '/v1/caseload?limit=100',
     observe: (res, c) => (res.statusCode !== 200 ? res.statusCode : listedIn(res.json().items, c.youngPersonId)),
+    // A young person's caseload holds their own record only (without names: they hold no consent).
     expect: everywhere<Outcome>('listed', { none: 'absent' }),
+  },
+  'GET /v1/young-persons/{id}/notes': {
+    method: 'GET',
+    url: (c) => `/v1/young-persons/${c.youngPersonId}/notes`,
+    expect: everywhere<Outcome>(200, { none: NONE }),
+  },
+  'POST /v1/young-persons/{id}/notes (pathway)': {
+    method: 'POST',
+    url: (c) => `/v1/young-persons/${c.youngPersonId}/notes`,
+    body: () => ({ category: 'pathway', body: 'Agreed next steps' }),
+    // 403 only where the caller already sees the young person: it reveals nothing new.
+    expect: everywhere<Outcome>(403, { none: NONE, holder: 201 }),
+  },
+  'POST /v1/young-persons/{id}/notes (health, never implied)': {
+    method: 'POST',
+    url: (c) => `/v1/young-persons/${c.youngPersonId}/notes`,
+    body: () => ({ category: 'health', body: 'Medication' }),
+    expect: everywhere<Outcome>(403, { none: NONE }),
   },
   'POST /v1/consents/{id}/revoke': {
     method: 'POST',

@@ -165,6 +165,7 @@ function conditionArb(base: Base, type: 'Note' | 'Goal'): fc.Arbitrary<Record<st
     fc.subarray(values).map((list) => ({ category: { $nin: list } })),
     category.map((c) => ({ category: { $ne: c } })),
     fc.subarray(base.youngPersons).map((ids) => ({ youngPersonId: { $in: ids } })),
+    fc.constantFrom('read', 'write').map((action) => ({ $consent: { action } })),
     fc.constantFrom('read', 'write').map((action) => ({ $consent: { action, categoryField: 'category' } })),
     fc.tuple(fc.constantFrom('read', 'write'), fc.constantFrom(...CATEGORIES)).map(([action, c]) => ({ $consent: { action, category: c } })),
     ...(type === 'Note' ? [fc.constantFrom(...base.pros.map((p) => p.professionalId)).map((id) => ({ authorProfessionalId: id }))] : []),

@@ -96,7 +96,7 @@ export async function createPostgresDatabase(serverUrl: string): Promise<{ url: 
   }
 }
 
-// Run directly (tap's `before`), this prepares the templates once for the whole run.
+// Run directly (`npx tsx test/setup/databases.ts`), this prepares the templates ahead of a run.
 if (import.meta.url === `file://${process.argv[1]}`) {
   await ensurePgliteTemplate()
   if (process.env.TEST_DATABASE_URL) await ensurePostgresTemplate(process.env.TEST_DATABASE_URL)

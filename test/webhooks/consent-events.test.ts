@@ -77,7 +77,10 @@ t.test('consent events', async (t) => {
       payload: { grantee: { agencyId: employment.id }, categories: ['employment'], actions: ['read'], purpose: 'Narrower', supersedes: old.id },
     })
     t.equal(res.statusCode, 201, res.body)
-    const [revoked, granted] = (await events()).slice(-2)
+    // Both events come from one transaction, so they share a timestamp: pick them by type, not order.
+    const lastTwo = (await events()).slice(-2)
+    const revoked = lastTwo.find((e) => (e as { type: string }).type === 'consent.revoked')
+    const granted = lastTwo.find((e) => (e as { type: string }).type === 'consent.granted')
     t.match(revoked, { type: 'consent.revoked', data: { consentId: old.id, reason: 'superseded', supersededById: res.json().id } })
     t.match(granted, { type: 'consent.granted', data: { consentId: res.json().id, categories: ['employment'] } })
   })
