@@ -14,7 +14,7 @@ export interface AuditEventFilter {
 }
 
 /** The columns an auditor sees: every column of the table, none of which holds content or identity. */
-const metadata = {
+export const auditMetadataColumns = {
   id: auditEvents.id,
   chain: auditEvents.chain,
   seq: auditEvents.seq,
@@ -44,7 +44,7 @@ export function listAuditEvents(q: Queryable, filter: AuditEventFilter, page: Pa
     afterCursor(page, auditEvents.occurredAt, auditEvents.id, 'desc'),
   ]
   return q
-    .select(metadata)
+    .select(auditMetadataColumns)
     .from(auditEvents)
     .where(and(...conditions))
     .orderBy(desc(auditEvents.occurredAt), desc(auditEvents.id))

@@ -1,8 +1,10 @@
 // Walks every audit chain from its first event, recomputing each hash, and reports the first broken link.
+
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
 import { auditEvents, auditHeads } from '../../db/schema/index.js'
 import { checkSavedHeads, type SavedChainHead, type SavedHeadBreak } from './audit.heads.js'
+import { auditMetadataColumns } from './audit.queries.js'
 import { type AuditEvent, chainHash, GENESIS_HASH } from './audit.writer.js'
 
 export type BreakReason = 'hash_mismatch' | 'sequence_gap' | 'missing_event' | 'head_mismatch' | SavedHeadBreak
@@ -35,24 +37,7 @@ export interface VerifyOptions {
 }
 
 const eventColumns = {
-  id: auditEvents.id,
-  chain: auditEvents.chain,
-  seq: auditEvents.seq,
-  occurredAt: auditEvents.occurredAt,
-  actorAccountId: auditEvents.actorAccountId,
-  actorKind: auditEvents.actorKind,
-  actorRole: auditEvents.actorRole,
-  actorAgencyId: auditEvents.actorAgencyId,
-  actorName: auditEvents.actorName,
-  action: auditEvents.action,
-  resourceType: auditEvents.resourceType,
-  resourceId: auditEvents.resourceId,
-  youngPersonId: auditEvents.youngPersonId,
-  category: auditEvents.category,
-  consentIds: auditEvents.consentIds,
-  outcome: auditEvents.outcome,
-  requestId: auditEvents.requestId,
-  hash: auditEvents.hash,
+  ...auditMetadataColumns,
   headSeq: auditHeads.seq,
   headHash: auditHeads.hash,
 }
