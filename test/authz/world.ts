@@ -39,6 +39,10 @@ export interface World {
   partnerRead: Caller
   /** Partner system of agency A without any personal-data scope. */
   partnerNoScope: Caller
+  /** Partner system of agency A with every personal-data scope: pathway and referrals, read and write. */
+  partnerWrite: Caller
+  /** Partner system of agency B (never granted anything) with `pathway:read`. */
+  partnerOtherAgency: Caller
   otherYoungPerson: Caller
 }
 
@@ -77,6 +81,8 @@ export async function buildWorld(app: FastifyInstance): Promise<World> {
     otherAgency: await createProfessional(app, admin, { agencyId: agencyB.id, role: NARROWED_ROLE, displayName: 'Olli Other' }),
     partnerRead: await partnerCaller(app, admin, agencyA.id, ['pathway:read']),
     partnerNoScope: await partnerCaller(app, admin, agencyA.id, ['stats:read', 'visits:write']),
+    partnerWrite: await partnerCaller(app, admin, agencyA.id, ['pathway:read', 'pathway:write', 'referrals:read', 'referrals:write']),
+    partnerOtherAgency: await partnerCaller(app, admin, agencyB.id, ['pathway:read']),
     otherYoungPerson: youth.actor!,
   }
 }
