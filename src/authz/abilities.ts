@@ -20,6 +20,9 @@ const consent = (action: ConsentTerm['action'], category?: string): Conditions =
   $consent: category === undefined ? { action } : { action, category },
 })
 
+/** The receiving side sees a referral once it is out of `awaiting_consent`, under a `pathway` read consent. */
+const receivable: Conditions = { storedStatus: { $ne: 'awaiting_consent' }, ...consent('read', 'pathway') }
+
 /** A goal with its own category (a step: its goal's) needs that category too; one without needs `pathway` alone. */
 const goalConsent = (action: ConsentTerm['action'], field: string): Conditions => ({
   $and: [consent(action, 'pathway'), { $or: [{ [field]: null }, { $consent: { action, categoryField: field } }] }],
@@ -58,10 +61,10 @@ function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'prof
   can('write', 'Note', { $consent: { action: 'write', categoryField: 'category' } })
 
   can('read', 'Referral', consent('read', 'pathway'))
-  can('read', 'Referral', { ...receiving, ...consent('read') })
+  can('read', 'Referral', { ...receiving, ...receivable })
   can('create', 'Referral', consent('write', 'pathway'))
   can('withdraw', 'Referral', { fromProfessionalId: p.professionalId })
-  can('receive', 'Referral', { ...receiving, ...consent('read') })
+  can('receive', 'Referral', { ...receiving, ...receivable })
 
   can('create', 'Visit')
   can('read', ['Stats', 'Agency', 'Centre'])
@@ -78,11 +81,11 @@ function partnerRules(builder: Builder, p: Extract<Principal, { kind: 'partner' 
   if (scopes.has('pathway:write')) pathwayRules(builder, 'write')
   if (scopes.has('referrals:read')) {
     can('read', 'Referral', consent('read', 'pathway'))
-    can('read', 'Referral', { ...receiving, ...consent('read') })
+    can('read', 'Referral', { ...receiving, ...receivable })
   }
   if (scopes.has('referrals:write')) {
     can('create', 'Referral', consent('write', 'pathway'))
-    can('receive', 'Referral', { ...receiving, ...consent('read') })
+    can('receive', 'Referral', { ...receiving, ...receivable })
   }
   if (scopes.has('visits:write')) can('create', 'Visit')
   if (scopes.has('stats:read')) can('read', 'Stats')

@@ -72,7 +72,7 @@ export const PERSONAL_SUBJECTS = {
       fromProfessionalId: referrals.fromProfessionalId,
       toAgencyId: referrals.toAgencyId,
       toRole: referrals.toRole,
-      status: referrals.status,
+      storedStatus: referrals.status,
     },
   },
   AuditEvent: {

@@ -98,7 +98,7 @@ t.test('referrals', async (t) => {
 
   t.test('a receiver who already holds consent gets the referral at once; a decline reports the reason back', async (t) => {
     const yp = await youngPersonOf(app, w.counsellor)
-    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['health'] })
+    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['pathway', 'health'] })
     const before = (await deliveries(app, w.endpoints.health)).length
     const created = await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id })
     t.equal(created.statusCode, 201)
@@ -142,15 +142,18 @@ t.test('referrals', async (t) => {
     t.equal(after.json().status, 'withdrawn', 'a later approval does not revive a withdrawn referral')
     t.equal((await decide(app, w.psychologist, awaiting.id, 'accept')).statusCode, 409)
 
-    const pending = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'psychologist' })).json()
+    const pending = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'psychologist', categories: ['psychological'] })).json()
     t.equal(pending.status, 'pending', 'the psychologists now hold consent')
+    const wider = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'psychologist', categories: ['psychological', 'health'] })).json()
+    t.equal(wider.status, 'awaiting_consent', 'a category the consent does not cover is asked for first')
+    t.equal((await decide(app, w.psychologist, wider.id, 'accept')).statusCode, 403, 'and the receiver cannot act on it meanwhile')
     t.equal((await decide(app, w.colleague, pending.id, 'withdraw')).statusCode, 404, 'a colleague without consent cannot touch it')
     t.equal((await decide(app, w.counsellor, pending.id, 'withdraw')).json().status, 'withdrawn')
   })
 
   t.test('an open referral expires after the configured time', async (t) => {
     const yp = await youngPersonOf(app, w.counsellor)
-    await grantConsent(app, yp, { grantee: { agencyId: w.health.id, role: 'nurse' }, categories: ['health'] })
+    await grantConsent(app, yp, { grantee: { agencyId: w.health.id, role: 'nurse' }, categories: ['pathway', 'health'] })
     const started = Date.now()
     const created = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'nurse' })).json()
     t.equal(created.status, 'pending')
@@ -175,7 +178,7 @@ t.test('referrals', async (t) => {
 
   t.test('the receiver loses the referral the moment the young person withdraws consent', async (t) => {
     const yp = await youngPersonOf(app, w.counsellor)
-    const consent = await grantConsent(app, yp, { grantee: { professionalId: w.nurse.id }, categories: ['health'] })
+    const consent = await grantConsent(app, yp, { grantee: { professionalId: w.nurse.id }, categories: ['pathway', 'health'] })
     const created = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'nurse' })).json()
     t.equal(created.status, 'pending', 'a consent to one professional of the agency counts')
     t.equal((await app.inject({ url: `/v1/referrals/${created.id}`, headers: w.nurse.headers })).statusCode, 200)
@@ -235,7 +238,7 @@ t.test('referrals', async (t) => {
     const client = await createPartnerClient(app, w.admin, { agencyId: w.health.id, scopes: ['referrals:read', 'referrals:write'] })
     const partner = { headers: await partnerHeaders(app, client) }
     const yp = await youngPersonOf(app, w.counsellor)
-    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['health'] })
+    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['pathway', 'health'] })
     const toAgency = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id })).json()
     const toNurses = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'nurse' })).json()
 
@@ -245,7 +248,7 @@ t.test('referrals', async (t) => {
       [toAgency.id],
       'only the referral addressed to the agency as a whole',
     )
-    t.equal((await decide(app, partner, toNurses.id, 'accept')).statusCode, 404)
+    t.equal((await decide(app, partner, toNurses.id, 'accept')).statusCode, 403, 'visible under the pathway consent, but addressed to the nurses')
     const accepted = await decide(app, partner, toAgency.id, 'accept')
     t.equal(accepted.statusCode, 200)
     t.match(accepted.json(), { status: 'accepted', decidedByProfessionalId: null })
@@ -255,7 +258,7 @@ t.test('referrals', async (t) => {
 
   t.test('lists: sent, received and the young person’s own, newest first', async (t) => {
     const yp = await youngPersonOf(app, w.counsellor)
-    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['health'] })
+    await grantConsent(app, yp, { grantee: { agencyId: w.health.id }, categories: ['pathway', 'health'] })
     const first = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id })).json()
     const second = (await refer(app, w.counsellor, { youngPersonId: yp.id, toAgencyId: w.health.id, toRole: 'nurse' })).json()
 

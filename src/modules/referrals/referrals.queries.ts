@@ -21,6 +21,8 @@ const referralColumns = {
   toAgencyId: referrals.toAgencyId,
   toAgencyName: receiver.name,
   toRole: referrals.toRole,
+  /** The stored status, as permission rules see it (the effective one is `status`). */
+  storedStatus: referrals.status,
   reason: referrals.reason,
   categories: referrals.categories,
   status: effectiveStatus,
@@ -74,11 +76,17 @@ export function sideOf(principal: Principal, side: 'sent' | 'received'): SQL {
 export const statusIs = (status: ReferralStatus): SQL => sql`${effectiveStatus} = ${status}`
 
 /**
- * Whether the young person already lets someone on the receiving side read their data: an active
- * read consent held by the agency (for the addressed role), or by an active professional of it who
- * could act on the referral. The same people the `receive` rule lets in.
+ * Whether the young person already lets someone on the receiving side read everything the referral
+ * is about: one active read consent covering all of `categories`, held by the agency (for the
+ * addressed role), or by an active professional of it who could act on the referral.
  */
-export async function receiverHasConsent(q: Queryable, youngPersonId: string, toAgencyId: string, toRole: string | null): Promise<boolean> {
+export async function receiverHasConsent(
+  q: Queryable,
+  youngPersonId: string,
+  toAgencyId: string,
+  toRole: string | null,
+  categories: readonly string[],
+): Promise<boolean> {
   const role = toRole ?? null
   const [row] = await q
     .select({ id: consents.id })
@@ -88,6 +96,7 @@ export async function receiverHasConsent(q: Queryable, youngPersonId: string, to
         eq(consents.youngPersonId, youngPersonId),
         activeConsent,
         sql`'read' = any(${consents.actions})`,
+        sql`${`{${categories.join(',')}}`}::text[] <@ ${consents.categories}`,
         sql`(
           (${consents.granteeAgencyId} = ${toAgencyId} and (${consents.granteeRole} is null or ${role}::text is null or ${consents.granteeRole} = ${role}::text))
           or ${consents.granteeProfessionalId} in (

@@ -63,14 +63,16 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const agencyName = await queries.agencyName(tx, body.toAgencyId)
         if (agencyName === undefined) throw new UnprocessableError('toAgencyId does not name an agency')
         const toRole = body.toRole ?? null
-        const consented = await queries.receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole)
+        // The receiver reads the referral as pathway data, and only with consent for every category it is about.
+        const needed = [...new Set(['pathway', ...body.categories])].sort()
+        const consented = await queries.receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
         const consentRequest = consented
           ? undefined
           : await insertConsentRequest(tx, {
               youngPersonId: body.youngPersonId,
               requestedByProfessionalId: principal.professionalId,
               grantee: { agencyId: body.toAgencyId, ...(toRole ? { role: toRole } : {}) },
-              categories: body.categories,
+              categories: needed,
               actions: ['read'],
               purpose: referralPurpose(agencyName, toRole, body.reason),
               expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
