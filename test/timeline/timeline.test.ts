@@ -33,7 +33,8 @@ t.test('timeline', async (t) => {
 
   t.test('each caller sees only the categories their consent covers, and the young person sees everything', async (t) => {
     const yp = await createYoungPerson(app, counsellor, { withAccount: true, categories: ['identity', 'pathway', 'employment'] })
-    const nurseConsent = await grantConsent(app, yp, { grantee: { professionalId: nurse.id }, categories: ['health'] })
+    // A referral is pathway data: its receiver needs a consent covering pathway and the referral's categories.
+    const nurseConsent = await grantConsent(app, yp, { grantee: { professionalId: nurse.id }, categories: ['pathway', 'health'] })
     const coachConsent = await grantConsent(app, yp, { grantee: { professionalId: jobCoach.id }, categories: ['employment'] })
     const at = (minute: number) => new Date(Date.UTC(2026, 0, 10, 9, minute))
     const [workGoal] = await db.insert(goals).values({ youngPersonId: yp.id, title: 'Find a work practice place', createdByProfessionalId: counsellor.id, createdAt: at(1) }).returning()
@@ -75,8 +76,16 @@ t.test('timeline', async (t) => {
     const byNurse = await timeline(nurse, url)
     t.same(
       keys(byNurse.body.items),
-      [`consent_granted:${nurseConsent.id}`, `note:${healthNote!.id}`, `note:${correction!.id}`, `referral:${referralId}`].sort(),
-      'health notes, the referral they received, their own consent',
+      [
+        `consent_granted:${nurseConsent.id}`,
+        `goal:${workGoal!.id}`,
+        `goal:${sleepGoal!.id}`,
+        `step:${step!.id}`,
+        `note:${healthNote!.id}`,
+        `note:${correction!.id}`,
+        `referral:${referralId}`,
+      ].sort(),
+      'pathway and health: goals, steps, health notes, the referral they received, their own consent; no employment notes',
     )
     t.match(byNurse.body.items.find((i) => i.id === correction!.id), { body: 'Correction: 130/85', correctsId: healthNote!.id, category: 'health' })
     t.match(byNurse.body.items.find((i) => i.id === healthNote!.id), { body: 'Blood pressure 150/95' }, 'the corrected note stays visible')
@@ -111,7 +120,7 @@ t.test('timeline', async (t) => {
     await app.inject({ method: 'POST', url: `/v1/consents/${nurseConsent.id}/revoke`, headers: yp.actor!.headers, payload: {} })
     t.equal((await timeline(nurse, url)).status, 404, 'withdrawal hides the timeline on the next request')
     const afterRevoke = await timeline(yp.actor!, '/v1/me/timeline')
-    t.match(afterRevoke.body.items[0], { type: 'consent_revoked', id: nurseConsent.id, professionalId: nurse.id, categories: ['health'] })
+    t.match(afterRevoke.body.items[0], { type: 'consent_revoked', id: nurseConsent.id, professionalId: nurse.id, categories: ['pathway', 'health'] })
   })
 
   t.test('callers without consent get the same 404 as for an unknown young person, and are audited', async (t) => {
