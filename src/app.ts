@@ -12,6 +12,7 @@ import { principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { validatorCompilers } from './http/validation.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
@@ -93,7 +94,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
