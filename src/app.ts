@@ -13,6 +13,7 @@ import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
@@ -176,6 +177,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookWorker)
