@@ -14,6 +14,7 @@ import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
 import { validatorCompilers } from './http/validation.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
@@ -177,6 +178,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookWorker)

@@ -16,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>
+    /** A verified bearer token's subject, whether or not an account holds it yet (linking a login needs that). */
+    verifiedSubject(request: FastifyRequest): Promise<{ subject: string; scopes: string[]; issuedAt: number }>
   }
 }
 
@@ -84,7 +86,7 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
   })
 
   app.decorateRequest('principal', null as never)
-  app.decorate('authenticate', async (request: FastifyRequest) => {
+  app.decorate('verifiedSubject', async (request: FastifyRequest) => {
     const { header, payload } = (await request.jwtVerify()) as unknown as VerifiedToken
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') {
       throw new UnauthorizedError('The token must carry a subject and a numeric expiry')
@@ -94,8 +96,10 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
       throw new UnauthorizedError('The token does not belong to an active account')
     }
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
-    const subject = payload.sub
-    const issuedAt = typeof payload.iat === 'number' ? payload.iat : 0
+    return { subject: payload.sub, scopes, issuedAt: typeof payload.iat === 'number' ? payload.iat : 0 }
+  })
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const { subject, scopes, issuedAt } = await app.verifiedSubject(request)
     const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes, issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
     request.principal = principal
