@@ -15,6 +15,7 @@ import { problemCodeOf, registerErrorHandling } from './errors.js'
 import { validatorCompilers } from './http/validation.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { linkAttempts } from './modules/linking/link-attempts.js'
+import { myPage } from './modules/my-page/my-page.plugin.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
@@ -181,6 +182,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
+  // The young person's own page: HTML, its own session cookie, CSRF and CSP, scoped to /my.
+  await app.register(myPage, { prefix: '/my' })
   await app.register(webhookWorker)
   return app
 }

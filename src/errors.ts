@@ -146,7 +146,8 @@ function fieldErrors(error: FastifyError): FieldError[] {
   })
 }
 
-function classify(error: FastifyError & { headers?: Record<string, string> }): {
+/** One classification of every failure; the API renders it as problem+json, the young person's page as HTML. */
+export function classify(error: FastifyError & { headers?: Record<string, string> }): {
   status: number
   code: string
   detail: string
@@ -180,7 +181,7 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
 }
 
 /** What may be logged about an error: never a database message, SQL or parameter. */
-function loggable(error: FastifyError): Record<string, unknown> {
+export function loggable(error: FastifyError): Record<string, unknown> {
   const dbCode = databaseCode(error)
   if (dbCode) return { type: 'DatabaseError', code: dbCode }
   return { type: error.name, code: error.code, message: error.message, stack: error.stack }
