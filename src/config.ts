@@ -50,6 +50,8 @@ export interface Config {
   accessLogShowsNames: boolean
   webhookMaxAttempts: number
   webhookWorker: boolean
+  /** Lets webhooks reach loopback and private addresses: tests and local development only, never production. */
+  webhookAllowPrivateNetworks: boolean
   demoSeed: boolean
 }
 
@@ -148,6 +150,13 @@ function jwtSecret(env: Env, externalKey: boolean, production: boolean): string 
   )
 }
 
+/** A partner's webhook must never reach Polku's own network in production, whatever a test or a laptop needs. */
+function privateNetworks(env: Env, production: boolean): boolean {
+  const allowed = bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false)
+  if (allowed && production) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_NETWORKS must not be true in production')
+  return allowed
+}
+
 /** True when tokens signed with the secret printed in this source are accepted: worth a warning at start. */
 export function usesPublishedSecret(config: Config): boolean {
   return config.jwt.secret === PUBLISHED_DEVELOPMENT_SECRET
@@ -202,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessLogShowsNames: bool(env, 'ACCESS_LOG_SHOWS_NAMES', true),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
+    webhookAllowPrivateNetworks: privateNetworks(env, production),
     demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
   }
   return deepFreeze(config)

@@ -18559,7 +18559,7 @@ export interface operations {
                             id: string;
                             /**
                              * Format: uri
-                             * @description Where events are POSTed: https (plain http only to localhost outside production)
+                             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                              */
                             url: string;
                             /** @description The event types to receive */
@@ -18746,7 +18746,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed: https (plain http only to localhost outside production)
+                     * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                      */
                     url: string;
                     /** @description The event types to receive */
@@ -18769,7 +18769,7 @@ export interface operations {
                         id: string;
                         /**
                          * Format: uri
-                         * @description Where events are POSTed: https (plain http only to localhost outside production)
+                         * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                          */
                         url: string;
                         /** @description The event types to receive */
