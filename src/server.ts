@@ -1,7 +1,7 @@
 // Process entry: configuration, the app, listen, graceful shutdown. Nothing else.
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { type Config, ConfigError, loadConfig } from './config.js'
+import { type Config, ConfigError, loadConfig, usesPublishedSecret } from './config.js'
 import { seedDemoIfEmpty } from './modules/demo/demo.seed.js'
 
 let config: Config
@@ -16,6 +16,9 @@ try {
 }
 
 const app = await buildApp(config)
+if (usesPublishedSecret(config)) {
+  app.log.warn('JWT_SECRET is the published development secret: anyone can sign tokens for this instance; never expose it beyond this machine')
+}
 
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err: { type: err.name, message: err.message } }, 'shutting down after an error')
