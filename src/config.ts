@@ -35,6 +35,16 @@ export interface PageConfig {
   sessionMaxHours: number
 }
 
+/** Load shedding (@fastify/under-pressure): past any limit, new requests get 503 + Retry-After. 0 turns a limit off. */
+export interface OverloadConfig {
+  maxEventLoopDelayMs: number
+  /** Event-loop utilisation, 0–1. */
+  maxEventLoopUtilization: number
+  /** Requests being handled at once by this instance. */
+  maxConcurrentRequests: number
+  retryAfterSeconds: number
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production'
   host: string
@@ -45,6 +55,15 @@ export interface Config {
   dbPoolSize: number
   dbStatementTimeoutMs: number
   dbPoolWaitMs: number
+  /** The longest a request may wait on the database; past it the statement is cancelled and the answer is 503. */
+  requestDeadlineMs: number
+  /** Server-side `idle_in_transaction_session_timeout`: a transaction its client abandoned ends by itself. */
+  dbIdleInTransactionTimeoutMs: number
+  /** TCP keep-alive on pool connections (client and server side), so a vanished peer is noticed. */
+  dbKeepAliveSeconds: number
+  /** After SIGTERM: readiness answers 503 at once; requests in flight get this long before the exit. */
+  shutdownGraceMs: number
+  overload: OverloadConfig
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   bodyLimitBytes: number
   jwt: JwtConfig
@@ -212,6 +231,10 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('CONSENT_DEFAULT_DAYS must not exceed CONSENT_MAX_DAYS')
   }
 
+  const dbStatementTimeoutMs = integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000)
+  const requestDeadlineMs = integer(env, 'REQUEST_DEADLINE_MS', dbStatementTimeoutMs + 1000, 100, 600_000)
+  const eluPercent = integer(env, 'OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT', 98, 0, 100)
+
   const config: Config = {
     env: nodeEnv,
     host: text(env, 'HOST', '127.0.0.1'),
@@ -219,8 +242,18 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: text(env, 'POLKU_DATA_DIR', './data'),
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
-    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    dbStatementTimeoutMs,
     dbPoolWaitMs: integer(env, 'DB_POOL_WAIT_MS', 2000, 10, 60_000),
+    requestDeadlineMs,
+    dbIdleInTransactionTimeoutMs: integer(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', Math.max(10_000, 2 * requestDeadlineMs), 100, 3_600_000),
+    dbKeepAliveSeconds: integer(env, 'DB_KEEPALIVE_SECONDS', 30, 1, 7200),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    overload: {
+      maxEventLoopDelayMs: integer(env, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxEventLoopUtilization: eluPercent / 100,
+      maxConcurrentRequests: integer(env, 'OVERLOAD_MAX_CONCURRENT_REQUESTS', 200, 0, 100_000),
+      retryAfterSeconds: integer(env, 'OVERLOAD_RETRY_AFTER_SECONDS', 2, 1, 3600),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     bodyLimitBytes: 1024 * 1024,
     jwt: {
@@ -256,7 +289,9 @@ const TEST_SECRET = randomBytes(32).toString('base64url')
 /** Config for tests and tools: defaults plus overrides, without reading the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://', JWT_SECRET: TEST_SECRET })
-  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, ...overrides })
+  // No load shedding unless a test asks for it: a busy test machine is not an overloaded service.
+  const overload = { ...base.overload, maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxConcurrentRequests: 0 }
+  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, overload, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {
