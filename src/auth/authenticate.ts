@@ -92,7 +92,8 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
     const subject = payload.sub
     const issuedAt = typeof payload.iat === 'number' ? payload.iat : 0
-    const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes, issuedAt))
+    // One prepared statement, no BEGIN/COMMIT: deactivation still counts from the very next request.
+    const principal = await app.database.run((db) => resolvePrincipal(db, subject, scopes, issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
     request.principal = principal
   })

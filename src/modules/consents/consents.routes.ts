@@ -154,7 +154,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const principal = request.principal
       const revoked = await db.transaction(async (tx) => {
-        // FOR UPDATE waits for requests reading under this consent (FOR SHARE) to finish.
+        // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
         const locked = await queries.lockConsent(tx, request.params.id)
         const scope = locked ? await scopeForYoungPerson(tx, principal, locked.youngPersonId) : undefined
         if (!locked || !scope?.can('revoke', 'Consent', locked)) {
