@@ -12,7 +12,9 @@ import { principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { validatorCompilers } from './http/validation.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
@@ -93,7 +95,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
@@ -176,6 +178,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookWorker)

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { oauthRoutes } from '../auth/oauth.routes.js'
 import { auditRoutes } from './audit/audit.routes.js'
 import { consentRoutes } from './consents/consents.routes.js'
+import { linkRoutes } from './linking/link.routes.js'
 import { exportRoutes } from './me/export.routes.js'
 import { meRoutes } from './me/me.routes.js'
 import { pathwayRoutes } from './pathway/pathway.routes.js'
@@ -16,6 +17,8 @@ import { youngPersonRoutes } from './young-persons/young-persons.routes.js'
 
 export const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(oauthRoutes)
+  // Linking verifies the token itself: its subject has no account yet.
+  await app.register(linkRoutes)
   await app.register(async (secured) => {
     secured.addHook('onRequest', secured.authenticate)
     await secured.register(registryRoutes)

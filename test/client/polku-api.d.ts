@@ -58,6 +58,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link this sign-in to your record with the one-time code from intake
+         * @description The token must be valid; its subject must not yet belong to an account. Wrong codes are limited and audited.
+         */
+        post: operations["postMeLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -1400,6 +1420,225 @@ export interface operations {
                         error: "invalid_request" | "invalid_client" | "invalid_scope" | "unsupported_grant_type";
                         /** @description What went wrong */
                         error_description: string;
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postMeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The link code you were given at intake, e.g. 7K2QM-9XD4F */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Your record, now linked to this sign-in
+                         */
+                        youngPersonId: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
                     };
                 };
             };
@@ -6602,6 +6841,16 @@ export interface operations {
                                 /** @description The whole consent in one plain-language paragraph */
                                 plainLanguage: string;
                             };
+                        };
+                        /** @description Present when no login subject was given at intake */
+                        linkCode?: {
+                            /** @description One-time code the young person enters on their page to link their sign-in; shown only here */
+                            code: string;
+                            /**
+                             * Format: date-time
+                             * @description When the code stops working (14 days)
+                             */
+                            expiresAt: string;
                         };
                     };
                 };
