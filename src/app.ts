@@ -99,6 +99,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
+    // Opening the database applies pending migrations, which on a busy machine or a slow server outlasts Fastify's 10 s default.
+    pluginTimeout: 120_000,
     schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
