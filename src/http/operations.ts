@@ -186,6 +186,16 @@ export const OPERATIONS: Record<string, OperationText> = {
     success: 'The pathway replaced, with its new ETag',
     scopes: ['pathway:write'],
   },
+  postMeReviewItems: {
+    description: 'The young person only. Asks the data protection officer about one access in their access log; creates a question the auditors see.',
+    success: 'Your question, open',
+  },
+  getMeReviewItems: { description: `${OWN} Your questions about accesses, with their answers. ${NOTHING}`, success: 'A page of your questions' },
+  getAuditReviewItems: { description: `Auditors. Young persons' questions about accesses, oldest open first. ${NOTHING}`, success: 'A page of questions' },
+  postAuditReviewItemsByIdAnswer: {
+    description: 'Auditors. Answers an open question; the young person reads the answer on their page. 409 when already answered.',
+    success: 'The question, answered',
+  },
   getAuditHead: { description: `Auditors. Every chain head and a digest; keep it outside Polku to detect a cut tail later. ${NOTHING}`, success: 'The chain heads' },
   getAuditVerify: { description: `Auditors. Recomputes every chain and names the first broken link. ${NOTHING}`, success: 'The verification result' },
   postAuditVerify: {

@@ -64,6 +64,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link this sign-in to your record with the one-time code from intake
+         * @description The token must be valid; its subject must not yet belong to an account. Wrong codes are limited and audited.
+         */
+        post: operations["postMeLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -1196,6 +1216,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your questions about accesses, with their answers
+         * @description The young person only (their own token). Shows everything about them, in every category. Your questions about accesses, with their answers. Changes nothing.
+         */
+        get: operations["getMeReviewItems"];
+        put?: never;
+        /**
+         * Question an access in your access log; the data protection officer answers
+         * @description The young person only. Asks the data protection officer about one access in their access log; creates a question the auditors see.
+         */
+        post: operations["postMeReviewItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Young persons' questions about accesses (auditors)
+         * @description Auditors. Young persons' questions about accesses, oldest open first. Changes nothing.
+         */
+        get: operations["getAuditReviewItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a question; the young person reads it on their page
+         * @description Auditors. Answers an open question; the young person reads the answer on their page. 409 when already answered.
+         */
+        post: operations["postAuditReviewItemsByIdAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "consent.granted": {
@@ -2217,6 +2301,16 @@ export interface components {
             /** @description Categories the caller may read for this young person */
             categories: string[];
             consent: components["schemas"]["ConsentWithReceipt"];
+            /** @description Present when no login subject was given at intake */
+            linkCode?: {
+                /** @description One-time code the young person enters on their page to link their sign-in; shown only here */
+                code: string;
+                /**
+                 * Format: date-time
+                 * @description When the code stops working (14 days)
+                 */
+                expiresAt: string;
+            };
         };
         /** YoungPerson */
         YoungPerson: {
@@ -2670,6 +2764,39 @@ export interface components {
              */
             updatedAt: string;
         };
+        /**
+         * AccessLogItem
+         * @description One access to your data
+         */
+        AccessLogItem: {
+            /**
+             * Format: uuid
+             * @description The event id
+             */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When it happened
+             */
+            occurredAt: string;
+            /** @description Who accessed, or tried to access, your data */
+            actor: {
+                /** @description professional, partner (another system), auditor, admin or anonymous */
+                kind: string;
+                role: string | null;
+                agencyName: string | null;
+                name: string | null;
+            };
+            /** @description What they did, e.g. read, create */
+            action: string;
+            category: string | null;
+            /** @description Which kind of record, e.g. Note */
+            resourceType: string;
+            /** @description The consents of yours the access relied on */
+            consentIds: string[];
+            /** @description `allowed`, or `denied` for an attempt that was refused */
+            outcome: "allowed" | "denied";
+        };
         /** CreateGoal */
         CreateGoal: {
             /** @description The goal */
@@ -2779,39 +2906,6 @@ export interface components {
             status: "active" | "paused" | "closed";
             /** @description A short account of the pathway, in plain words */
             summary: string;
-        };
-        /**
-         * AccessLogItem
-         * @description One access to your data
-         */
-        AccessLogItem: {
-            /**
-             * Format: uuid
-             * @description The event id
-             */
-            id: string;
-            /**
-             * Format: date-time
-             * @description When it happened
-             */
-            occurredAt: string;
-            /** @description Who accessed, or tried to access, your data */
-            actor: {
-                /** @description professional, partner (another system), auditor, admin or anonymous */
-                kind: string;
-                role: string | null;
-                agencyName: string | null;
-                name: string | null;
-            };
-            /** @description What they did, e.g. read, create */
-            action: string;
-            category: string | null;
-            /** @description Which kind of record, e.g. Note */
-            resourceType: string;
-            /** @description The consents of yours the access relied on */
-            consentIds: string[];
-            /** @description `allowed`, or `denied` for an attempt that was refused */
-            outcome: "allowed" | "denied";
         };
         /** AccessLog */
         AccessLog: {
@@ -3060,7 +3154,7 @@ export interface components {
         CreateEndpoint: {
             /**
              * Format: uri
-             * @description Where events are POSTed: https (plain http only to localhost outside production)
+             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
              */
             url: string;
             /** @description The event types to receive */
@@ -3078,7 +3172,7 @@ export interface components {
             id: string;
             /**
              * Format: uri
-             * @description Where events are POSTed: https (plain http only to localhost outside production)
+             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
              */
             url: string;
             /** @description The event types to receive */
@@ -3103,7 +3197,7 @@ export interface components {
             id: string;
             /**
              * Format: uri
-             * @description Where events are POSTed: https (plain http only to localhost outside production)
+             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
              */
             url: string;
             /** @description The event types to receive */
@@ -3192,8 +3286,41 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The caller may see the resource but may not do this */
-        Forbidden: {
+        /** @description Conflicts with the current state, or a request with the same Idempotency-Key is still running */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than 1 MiB */
+        ContentTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The content type is not supported; send application/json */
+        UnsupportedMediaType: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Well-formed but cannot be carried out, or the Idempotency-Key was used with another body */
+        UnprocessableContent: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3246,41 +3373,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflicts with the current state, or a request with the same Idempotency-Key is still running */
-        Conflict: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The body is larger than 1 MiB */
-        ContentTooLarge: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The content type is not supported; send application/json */
-        UnsupportedMediaType: {
-            headers: {
-                "X-Request-Id": components["headers"]["X-Request-Id"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description Well-formed but cannot be carried out, or the Idempotency-Key was used with another body */
-        UnprocessableContent: {
+        /** @description The caller may see the resource but may not do this */
+        Forbidden: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3639,6 +3733,62 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    postMeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The link code you were given at intake, e.g. 7K2QM-9XD4F */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Link this sign-in to your record with the one-time code from intake */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Your record, now linked to this sign-in
+                         */
+                        youngPersonId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getAgencies: {
@@ -5056,6 +5206,10 @@ export interface operations {
                      *           "withdrawal": "string",
                      *           "plainLanguage": "string"
                      *         }
+                     *       },
+                     *       "linkCode": {
+                     *         "code": "string",
+                     *         "expiresAt": "2019-08-24T14:15:22Z"
                      *       }
                      *     }
                      */
@@ -6210,6 +6364,42 @@ export interface operations {
                      *           "createdAt": "2019-08-24T14:15:22Z",
                      *           "updatedAt": "2019-08-24T14:15:22Z"
                      *         }
+                     *       ],
+                     *       "accessLog": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "occurredAt": "2019-08-24T14:15:22Z",
+                     *           "actor": {
+                     *             "kind": "string",
+                     *             "role": "string",
+                     *             "agencyName": "string",
+                     *             "name": "string"
+                     *           },
+                     *           "action": "string",
+                     *           "category": "string",
+                     *           "resourceType": "string",
+                     *           "consentIds": [
+                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
+                     *           ],
+                     *           "outcome": "allowed"
+                     *         }
+                     *       ],
+                     *       "reviewItems": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                     *           "day": "2019-08-24",
+                     *           "actor": {
+                     *             "kind": "string",
+                     *             "role": "string",
+                     *             "name": "string",
+                     *             "agencyName": "string"
+                     *           },
+                     *           "question": "string",
+                     *           "answer": "string",
+                     *           "answeredAt": "2019-08-24T14:15:22Z",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -6253,6 +6443,43 @@ export interface operations {
                         notes: components["schemas"]["Note"][];
                         /** @description Every referral, newest first */
                         referrals: components["schemas"]["Referral"][];
+                        /** @description Who accessed or tried to access your data, newest first */
+                        accessLog: components["schemas"]["AccessLogItem"][];
+                        /** @description Your questions about accesses, with their answers */
+                        reviewItems: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -8541,6 +8768,398 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Delivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMeReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your questions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                     *           "day": "2019-08-24",
+                     *           "actor": {
+                     *             "kind": "string",
+                     *             "role": "string",
+                     *             "name": "string",
+                     *             "agencyName": "string"
+                     *           },
+                     *           "question": "string",
+                     *           "answer": "string",
+                     *           "answeredAt": "2019-08-24T14:15:22Z",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMeReviewItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                 *       "question": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description An event of your access log; the question covers that person on that day
+                     */
+                    auditEventId: string;
+                    /** @description What you want to know, in your own words */
+                    question: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Your question, open */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                     *       "day": "2019-08-24",
+                     *       "actor": {
+                     *         "kind": "string",
+                     *         "role": "string",
+                     *         "name": "string",
+                     *         "agencyName": "string"
+                     *       },
+                     *       "question": "string",
+                     *       "answer": "string",
+                     *       "answeredAt": "2019-08-24T14:15:22Z",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuditReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only open or only answered items */
+                status?: "open" | "answered";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of questions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                     *           "day": "2019-08-24",
+                     *           "actor": {
+                     *             "kind": "string",
+                     *             "role": "string",
+                     *             "name": "string",
+                     *             "agencyName": "string"
+                     *           },
+                     *           "question": "string",
+                     *           "answer": "string",
+                     *           "answeredAt": "2019-08-24T14:15:22Z",
+                     *           "createdAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postAuditReviewItemsByIdAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "answer": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The answer the young person will read */
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The question, answered */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
+                     *       "day": "2019-08-24",
+                     *       "actor": {
+                     *         "kind": "string",
+                     *         "role": "string",
+                     *         "name": "string",
+                     *         "agencyName": "string"
+                     *       },
+                     *       "question": "string",
+                     *       "answer": "string",
+                     *       "answeredAt": "2019-08-24T14:15:22Z",
+                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
+                         */
+                        createdAt: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
