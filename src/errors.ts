@@ -215,6 +215,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })
   app.setNotFoundHandler((request, reply) => {
+    // A known path asked with another method: 405 and the methods it has (RFC 9110 §15.5.6).
+    const allowed = request.server.allowedMethods?.(request) ?? []
+    if (allowed.length > 0) {
+      problemCodes.set(request, 'POLKU_METHOD_NOT_ALLOWED')
+      const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}`
+      return sendProblem(reply, problem(request, 405, 'POLKU_METHOD_NOT_ALLOWED', detail), { allow: allowed.join(', ') })
+    }
     problemCodes.set(request, 'POLKU_ROUTE_NOT_FOUND')
     return sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
   })
