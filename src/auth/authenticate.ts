@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import { type JwtConfig, publicKeyAlgorithm } from '../config.js'
 import { UnauthorizedError } from '../errors.js'
 import { createJwksKeyStore } from './jwks.js'
+import { checkTokenDates } from './token-dates.js'
 import { PARTNER_SUBJECT_PREFIX, type Principal, resolvePrincipal } from './principal.js'
 
 declare module 'fastify' {
@@ -30,6 +31,7 @@ declare module '@fastify/jwt' {
 
 interface DecodedToken {
   header?: { alg?: unknown; kid?: unknown }
+  payload?: unknown
 }
 
 /** Picks the key by the token's algorithm: HS256 only ever meets the secret, RS/ES only a public key. */
@@ -39,6 +41,8 @@ function keyResolver(jwt: JwtConfig) {
     jwt.publicKey === undefined ? undefined : (createPublicKey(jwt.publicKey).export({ type: 'spki', format: 'pem' }) as string)
   const jwks = jwt.jwksUrl === undefined ? undefined : createJwksKeyStore(jwt.jwksUrl)
   return async (_request: FastifyRequest, token: DecodedToken): Promise<string> => {
+    // Before the library reads them: it would crash on a date no clock can hold.
+    checkTokenDates(token.payload, Date.now(), jwt.clockToleranceSeconds)
     const alg = token.header?.alg
     const kid = token.header?.kid
     if (alg === 'HS256' && jwt.secret !== undefined) return jwt.secret
@@ -96,7 +100,8 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
   })
   app.decorate('authenticate', async (request: FastifyRequest) => {
     const { subject, scopes, issuedAt } = await app.verifiedSubject(request)
-    const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes, issuedAt))
+    // One prepared statement, no BEGIN/COMMIT: deactivation still counts from the very next request.
+    const principal = await app.database.run((db) => resolvePrincipal(db, subject, scopes, issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
     request.principal = principal
   })

@@ -18925,7 +18925,7 @@ export interface operations {
                             id: string;
                             /**
                              * Format: uri
-                             * @description Where events are POSTed: https (plain http only to localhost outside production)
+                             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                              */
                             url: string;
                             /** @description The event types to receive */
@@ -19112,7 +19112,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed: https (plain http only to localhost outside production)
+                     * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                      */
                     url: string;
                     /** @description The event types to receive */
@@ -19135,7 +19135,7 @@ export interface operations {
                         id: string;
                         /**
                          * Format: uri
-                         * @description Where events are POSTed: https (plain http only to localhost outside production)
+                         * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                          */
                         url: string;
                         /** @description The event types to receive */
