@@ -14,6 +14,7 @@ import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { v1Routes } from './modules/v1.js'
+import { retentionJob } from './modules/retention/retention.job.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
 declare module 'fastify' {
@@ -179,5 +180,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookWorker)
+  await app.register(retentionJob)
   return app
 }

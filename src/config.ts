@@ -13,6 +13,35 @@ export const DATA_CATEGORIES = [
   'psychological',
 ] as const
 
+export type DataCategory = (typeof DATA_CATEGORIES)[number]
+
+/**
+ * Days personal data of each category is kept after the retention start: the later of the pathway's
+ * closing and the end of the young person's last consent. The controller must confirm each value.
+ */
+export const DEFAULT_RETENTION_DAYS: Readonly<Record<DataCategory, number>> = {
+  identity: 730,
+  pathway: 730,
+  education: 730,
+  employment: 730,
+  social: 730,
+  housing: 730,
+  finance: 730,
+  health: 365,
+  psychological: 365,
+}
+
+export interface RetentionConfig {
+  /** Days per data category, from RETENTION_DAYS_<CATEGORY>. */
+  days: Readonly<Record<DataCategory, number>>
+  /** Days audit chains of erased young persons are kept after their last event (AUDIT_RETENTION_DAYS). */
+  auditDays: number
+  /** Run the retention job inside the server (RETENTION_JOB). */
+  job: boolean
+  /** Minutes between runs of the in-process job (RETENTION_JOB_INTERVAL_MINUTES). */
+  intervalMinutes: number
+}
+
 export interface JwtConfig {
   /** HS256 secret; signs CLI and partner tokens and verifies HS256 tokens. */
   secret: string | undefined
@@ -51,6 +80,7 @@ export interface Config {
   webhookMaxAttempts: number
   webhookWorker: boolean
   demoSeed: boolean
+  retention: RetentionConfig
 }
 
 export class ConfigError extends Error {
@@ -184,6 +214,14 @@ export function loadConfig(env: Env = process.env): Config {
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
     demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
+    retention: {
+      days: Object.fromEntries(
+        DATA_CATEGORIES.map((c) => [c, integer(env, `RETENTION_DAYS_${c.toUpperCase()}`, DEFAULT_RETENTION_DAYS[c], 0, 36_500)]),
+      ) as Record<DataCategory, number>,
+      auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 2190, 1, 36_500),
+      job: bool(env, 'RETENTION_JOB', true),
+      intervalMinutes: integer(env, 'RETENTION_JOB_INTERVAL_MINUTES', 60, 1, 10_080),
+    },
   }
   return deepFreeze(config)
 }
@@ -191,7 +229,7 @@ export function loadConfig(env: Env = process.env): Config {
 /** Config for tests and tools: defaults plus overrides, without reading the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://' })
-  return deepFreeze({ ...structuredClone(base), webhookWorker: false, demoSeed: false, ...overrides })
+  return deepFreeze({ ...structuredClone(base), webhookWorker: false, demoSeed: false, retention: { ...base.retention, job: false }, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {

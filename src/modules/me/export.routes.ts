@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
-import { consentRequests, consents, referrals } from '../../db/schema/index.js'
+import { consentRequests, consents, erasureRequests, referrals } from '../../db/schema/index.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { responses, Timestamp } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -20,7 +20,12 @@ import { listReferrals } from '../referrals/referrals.queries.js'
 import { Referral } from '../referrals/referrals.schemas.js'
 import { presentReferral } from '../referrals/referrals.service.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
-import { Me, ownYoungPersonId } from './me.routes.js'
+import { listErasureRequests } from '../retention/erasure.service.js'
+import { presentErasureRequest } from '../retention/erasure.routes.js'
+import { listTombstones } from '../retention/retention.queries.js'
+import { retentionOf } from '../retention/retention.presenters.js'
+import { ErasureRequest, Tombstone } from '../retention/retention.schemas.js'
+import { Me, ownYoungPersonId, presentMe } from './me.routes.js'
 
 const Export = Type.Object(
   {
@@ -31,6 +36,8 @@ const Export = Type.Object(
     pathway: Pathway,
     notes: Type.Array(Note, { description: 'Every note, in every category, newest first' }),
     referrals: Type.Array(Referral, { description: 'Every referral, newest first' }),
+    erasureRequests: Type.Array(ErasureRequest, { description: 'Your erasure requests and their decisions, newest first' }),
+    tombstones: Type.Array(Tombstone, { description: 'What is left of erased records: ids, kinds and dates, no content' }),
   },
   { additionalProperties: false, description: 'Everything held about you (GDPR art. 15 and 20)' },
 )
@@ -56,15 +63,21 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
           and(eq(referrals.youngPersonId, id), accessibleWhere(scope.ability, request.principal, 'read', 'Referral')),
           EVERYTHING,
         )
+        const erasureRows = await listErasureRequests(tx, eq(erasureRequests.youngPersonId, id), EVERYTHING)
+        const tombstones = await listTombstones(tx, id)
         await recordAudit(tx, request, [{ action: 'export', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, outcome: 'allowed' }])
+        // An erased record is its tombstones: the blanked rows behind them are not shown as records.
+        const erased = person.erasedAt !== null
         return {
           exportedAt: new Date(),
-          person,
-          consents: consentRows.map(presentConsent),
-          consentRequests: requestRows.map(presentRequest),
-          pathway,
+          person: presentMe(person, (await retentionOf(tx, app.config.retention, id))!),
+          consents: erased ? [] : consentRows.map(presentConsent),
+          consentRequests: erased ? [] : requestRows.map(presentRequest),
+          pathway: erased ? { ...pathway, goals: [] } : pathway,
           notes: notes.rows.map(presentNote),
-          referrals: referralRows.map(presentReferral),
+          referrals: erased ? [] : referralRows.map(presentReferral),
+          erasureRequests: erasureRows.map(presentErasureRequest),
+          tombstones,
         }
       })
     },
