@@ -12,7 +12,10 @@ import { principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { validatorCompilers } from './http/validation.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
+import { myPage } from './modules/my-page/my-page.plugin.js'
 import { v1Routes } from './modules/v1.js'
 import { retentionJob } from './modules/retention/retention.job.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
@@ -94,7 +97,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
@@ -177,8 +180,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
+  // The young person's own page: HTML, its own session cookie, CSRF and CSP, scoped to /my.
+  await app.register(myPage, { prefix: '/my' })
   await app.register(webhookWorker)
   await app.register(retentionJob)
   return app

@@ -55,6 +55,15 @@ export interface JwtConfig {
   partnerTokenTtlSeconds: number
 }
 
+/** The young person's page: OpenID Connect sign-in and the encrypted cookie session. */
+export interface PageConfig {
+  oidc: { issuer: string; clientId: string; clientSecret: string | undefined; redirectUri: string } | undefined
+  /** 32-byte key that encrypts and signs the session cookie. */
+  sessionKey: Buffer
+  sessionIdleMinutes: number
+  sessionMaxHours: number
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production'
   host: string
@@ -81,6 +90,7 @@ export interface Config {
   webhookWorker: boolean
   demoSeed: boolean
   retention: RetentionConfig
+  page: PageConfig
 }
 
 export class ConfigError extends Error {
@@ -155,6 +165,27 @@ export function publicKeyAlgorithm(pem: string): 'RS256' | 'ES256' {
 }
 
 const DEV_SECRET = 'polku-development-secret-change-me-0123456789'
+/** Outside production only: sessions of a development server survive its restarts. */
+const DEV_SESSION_KEY = Buffer.from('polku-development-session-key-32').toString('hex')
+
+function pageConfig(env: Env, production: boolean): PageConfig {
+  const issuer = url(env, 'OIDC_ISSUER', production ? ['https:'] : ['https:', 'http:'])
+  const clientId = optional(env, 'OIDC_CLIENT_ID')
+  const redirectUri = url(env, 'OIDC_REDIRECT_URI', production ? ['https:'] : ['https:', 'http:'])
+  if (issuer !== undefined && (clientId === undefined || redirectUri === undefined)) {
+    throw new ConfigError('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI')
+  }
+  const rawKey = optional(env, 'SESSION_KEY') ?? (production ? undefined : DEV_SESSION_KEY)
+  if (rawKey === undefined) throw new ConfigError('SESSION_KEY (64 hex characters) must be set in production')
+  if (!/^[0-9a-fA-F]{64}$/.test(rawKey)) throw new ConfigError('SESSION_KEY must be 64 hex characters (32 bytes)')
+  if (rawKey === DEV_SESSION_KEY && production) throw new ConfigError('SESSION_KEY must not be the published development key in production')
+  return {
+    oidc: issuer && clientId && redirectUri ? { issuer, clientId, clientSecret: optional(env, 'OIDC_CLIENT_SECRET'), redirectUri } : undefined,
+    sessionKey: Buffer.from(rawKey, 'hex'),
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 24 * 30),
+  }
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development')
@@ -222,6 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
       job: bool(env, 'RETENTION_JOB', true),
       intervalMinutes: integer(env, 'RETENTION_JOB_INTERVAL_MINUTES', 60, 1, 10_080),
     },
+    page: pageConfig(env, production),
   }
   return deepFreeze(config)
 }
@@ -229,11 +261,11 @@ export function loadConfig(env: Env = process.env): Config {
 /** Config for tests and tools: defaults plus overrides, without reading the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://' })
-  return deepFreeze({ ...structuredClone(base), webhookWorker: false, demoSeed: false, retention: { ...base.retention, job: false }, ...overrides })
+  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, retention: { ...base.retention, job: false }, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner)
     Object.freeze(value)
   }

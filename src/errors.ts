@@ -146,7 +146,8 @@ function fieldErrors(error: FastifyError): FieldError[] {
   })
 }
 
-function classify(error: FastifyError & { headers?: Record<string, string> }): {
+/** One classification of every failure; the API renders it as problem+json, the young person's page as HTML. */
+export function classify(error: FastifyError & { headers?: Record<string, string> }): {
   status: number
   code: string
   detail: string
@@ -164,7 +165,7 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
   if (error.code === 'POLKU_DATABASE_UNAVAILABLE' || (dbCode && (UNAVAILABLE_SQLSTATE.test(dbCode) || UNAVAILABLE_DRIVER_CODES.has(dbCode) || RETRYABLE_SQLSTATE.has(dbCode)))) {
     return { status: 503, code: 'POLKU_DATABASE_UNAVAILABLE', detail: 'The service cannot reach its database right now; retry shortly', headers: { 'retry-after': '5' } }
   }
-  // Raised by the closed-pathway triggers (migrations/0005): a closed pathway is read-only until reopened.
+  // Raised by the closed-pathway triggers (migrations/0006): a closed pathway is read-only until reopened.
   if (dbCode === 'PL409') return { status: 409, code: 'POLKU_PATHWAY_CLOSED', detail: 'The pathway is closed: it is read-only until it is reopened' }
   if (dbCode === 'PL422') return { status: 422, code: 'POLKU_UNPROCESSABLE', detail: 'A pathway is closed with POST …/pathway/close and a reason, and reopened with POST …/pathway/reopen' }
   if (dbCode === '23505') return { status: 409, code: 'POLKU_CONFLICT', detail: 'A record with the same unique value already exists' }
@@ -183,7 +184,7 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
 }
 
 /** What may be logged about an error: never a database message, SQL or parameter. */
-function loggable(error: FastifyError): Record<string, unknown> {
+export function loggable(error: FastifyError): Record<string, unknown> {
   const dbCode = databaseCode(error)
   if (dbCode) return { type: 'DatabaseError', code: dbCode }
   return { type: error.name, code: error.code, message: error.message, stack: error.stack }

@@ -10,23 +10,10 @@ import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, PageQuery, responses } from '../../http/schemas.js'
 import { ownYoungPersonId } from '../me/me.routes.js'
 import { YoungPersonParams } from '../pathway/pathway.schemas.js'
+import { presentErasureRequest } from './erasure.presenters.js'
 import * as service from './erasure.service.js'
 import { listErasureNotices, presentNotice } from './notices.queries.js'
 import * as s from './retention.schemas.js'
-
-export function presentErasureRequest(row: service.ErasureRequestRow): Static<typeof s.ErasureRequest> {
-  return {
-    id: row.id,
-    youngPersonId: row.youngPersonId,
-    categories: row.categories as Static<typeof s.ErasureRequest>['categories'],
-    status: row.status,
-    requestedAt: row.requestedAt,
-    decidedAt: row.decidedAt,
-    grantedCategories: row.grantedCategories as Static<typeof s.ErasureRequest>['grantedCategories'],
-    ground: row.ground,
-    reason: row.reason,
-  }
-}
 
 function presentHold(row: service.LegalHoldRow): Static<typeof s.LegalHold> {
   return { id: row.id, youngPersonId: row.youngPersonId, reason: row.reason, setAt: row.setAt, liftedAt: row.liftedAt, liftReason: row.liftReason }

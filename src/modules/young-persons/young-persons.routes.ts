@@ -10,6 +10,7 @@ import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
+import { issueLinkCode } from '../linking/link-codes.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from './young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
@@ -70,6 +71,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           phone: row.phone,
           categories: granted.categories,
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
+          ...(person.subject === undefined ? { linkCode: await issueLinkCode(tx, row.id) } : {}),
         }
       })
       return reply.send(created!)
