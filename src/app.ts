@@ -20,6 +20,7 @@ import { healthRoutes } from './modules/health/health.routes.js'
 import { linkAttempts } from './modules/linking/link-attempts.js'
 import { myPage } from './modules/my-page/my-page.plugin.js'
 import { v1Routes } from './modules/v1.js'
+import { retentionJob } from './modules/retention/retention.job.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
 declare module 'fastify' {
@@ -246,5 +247,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // The young person's own page: HTML, its own session cookie, CSRF and CSP, scoped to /my.
   await app.register(myPage, { prefix: '/my' })
   await app.register(webhookWorker)
+  await app.register(retentionJob)
   return app
 }

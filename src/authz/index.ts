@@ -54,3 +54,4 @@ export async function scopeForYoungPerson(q: Queryable, principal: Principal, yo
     },
   }
 }
+export { erasable, onLegalHold } from './retention.js'

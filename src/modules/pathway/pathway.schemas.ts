@@ -1,8 +1,9 @@
 // Schemas of the pathway, its goals and their steps.
 import { Type } from 'typebox'
 import { Category, DateOnly, Nullable, Timestamp, Uuid } from '../../http/schemas.js'
+import { Closure, Retention } from '../retention/retention.schemas.js'
 
-export const PathwayStatus = Type.Enum(['active', 'paused', 'closed'], { description: 'active, paused, or closed (a closed pathway takes no new goals or steps)' })
+export const PathwayStatus = Type.Enum(['active', 'paused', 'closed'], { description: 'active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)' })
 export const GoalStatus = Type.Enum(['open', 'in_progress', 'achieved', 'dropped'], { description: 'Where the goal stands' })
 export const StepStatus = Type.Enum(['open', 'in_progress', 'done', 'dropped'], { description: 'Where the step stands' })
 
@@ -66,6 +67,8 @@ export const Pathway = Type.Object(
     etag: Etag,
     updatedAt: Nullable(Timestamp('When status or summary last changed; null before the first change')),
     goals: Type.Array(Goal, { description: 'The goals the caller may read, oldest first' }),
+    closure: Closure,
+    retention: Retention,
   },
   { additionalProperties: false },
 )
