@@ -49,6 +49,20 @@ interface Row {
  * committed before the statement starts is seen by it; the event and the data commit together.
  */
 export async function readYoungPerson(database: Database, request: FastifyRequest, id: string): Promise<YoungPersonView> {
+  const { statement, grants } = youngPersonRead(request, id)
+  const [row] = await database.statement<Row>(statement)
+  if (row === undefined) throw new Error('the audit event of a read was not written')
+  if (!row.allowed || row.id === null || row.createdAt === null) throw new NotFoundError()
+  const view: YoungPersonView = { id: row.id, createdAt: row.createdAt, categories: row.categories ?? [] }
+  IDENTITY_FIELDS.forEach((field, i) => {
+    const grant = grants.findIndex((g) => g.fields.includes(field))
+    if (row[`g${grant}`] === true) (view as unknown as Record<string, string | null>)[field] = row[`f${i}`] ?? null
+  })
+  return view
+}
+
+/** The one statement of `readYoungPerson` (exported for the plan tests), and which identity fields each grant column covers. */
+export function youngPersonRead(request: FastifyRequest, id: string): { statement: SQL; grants: { fields: IdentityField[] }[] } {
   const principal = request.principal
   const ability = defineAbilityFor(principal)
   const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
@@ -113,13 +127,5 @@ select d.allowed, t.id, t.created_at as "createdAt", ${sql.join(
 from decided d left join target t on d.allowed
 where (select count(*) from appended) = 1`
 
-  const [row] = await database.statement<Row>(statement)
-  if (row === undefined) throw new Error('the audit event of a read was not written')
-  if (!row.allowed || row.id === null || row.createdAt === null) throw new NotFoundError()
-  const view: YoungPersonView = { id: row.id, createdAt: row.createdAt, categories: row.categories ?? [] }
-  IDENTITY_FIELDS.forEach((field, i) => {
-    const grant = grants.findIndex((g) => g.fields.includes(field))
-    if (row[`g${grant}`] === true) (view as unknown as Record<string, string | null>)[field] = row[`f${i}`] ?? null
-  })
-  return view
+  return { statement, grants }
 }
