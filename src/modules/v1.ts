@@ -9,6 +9,7 @@ import { meRoutes } from './me/me.routes.js'
 import { pathwayRoutes } from './pathway/pathway.routes.js'
 import { referralRoutes } from './referrals/referrals.routes.js'
 import { registryRoutes } from './registry/registry.routes.js'
+import { reviewItemRoutes } from './review-items/review-items.routes.js'
 import { statsRoutes } from './stats/stats.routes.js'
 import { timelineRoutes } from './timeline/timeline.routes.js'
 import { visitRoutes } from './visits/visits.routes.js'
@@ -33,5 +34,6 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
     await secured.register(referralRoutes)
     await secured.register(timelineRoutes)
     await secured.register(webhookRoutes)
+    await secured.register(reviewItemRoutes)
   })
 }

@@ -1024,6 +1024,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your questions about accesses, with their answers */
+        get: operations["getMeReviewItems"];
+        put?: never;
+        /** Question an access in your access log; the data protection officer answers */
+        post: operations["postMeReviewItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Young persons' questions about accesses (auditors) */
+        get: operations["getAuditReviewItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a question; the young person reads it on their page */
+        post: operations["postAuditReviewItemsByIdAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -10823,6 +10875,71 @@ export interface operations {
                              */
                             updatedAt: string;
                         }[];
+                        /** @description Who accessed or tried to access your data, newest first */
+                        accessLog: {
+                            /**
+                             * Format: uuid
+                             * @description The event id
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it happened
+                             */
+                            occurredAt: string;
+                            /** @description Who accessed, or tried to access, your data */
+                            actor: {
+                                /** @description professional, partner (another system), auditor, admin or anonymous */
+                                kind: string;
+                                role: string | null;
+                                agencyName: string | null;
+                                name: string | null;
+                            };
+                            /** @description What they did, e.g. read, create */
+                            action: string;
+                            category: string | null;
+                            /** @description Which kind of record, e.g. Note */
+                            resourceType: string;
+                            /** @description The consents of yours the access relied on */
+                            consentIds: string[];
+                            /** @description `allowed`, or `denied` for an attempt that was refused */
+                            outcome: "allowed" | "denied";
+                        }[];
+                        /** @description Your questions about accesses, with their answers */
+                        reviewItems: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };
@@ -18808,7 +18925,7 @@ export interface operations {
                             id: string;
                             /**
                              * Format: uri
-                             * @description Where events are POSTed: https (plain http only to localhost outside production)
+                             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                              */
                             url: string;
                             /** @description The event types to receive */
@@ -18995,7 +19112,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed: https (plain http only to localhost outside production)
+                     * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                      */
                     url: string;
                     /** @description The event types to receive */
@@ -19018,7 +19135,7 @@ export interface operations {
                         id: string;
                         /**
                          * Format: uri
-                         * @description Where events are POSTed: https (plain http only to localhost outside production)
+                         * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                          */
                         url: string;
                         /** @description The event types to receive */
@@ -19757,6 +19874,973 @@ export interface operations {
                         /**
                          * Format: date-time
                          * @description When the event was queued
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getMeReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postMeReviewItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description An event of your access log; the question covers that person on that day
+                     */
+                    auditEventId: string;
+                    /** @description What you want to know, in your own words */
+                    question: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getAuditReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only open or only answered items */
+                status?: "open" | "answered";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postAuditReviewItemsByIdAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The answer the young person will read */
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
                          */
                         createdAt: string;
                     };
