@@ -156,7 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(swagger, {
     transform: ({ schema, url, route }) => ({
       url,
-      schema: { ...schema, operationId: (schema as { operationId?: string }).operationId ?? operationId(String(route.method), url) },
+      schema: { ...schema, operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationId(String(route.method), url) },
     }),
     transformObject: (documentObject) => finishDocument((documentObject as { openapiObject: Record<string, unknown> }).openapiObject, contractFacts),
     openapi: {

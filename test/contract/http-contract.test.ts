@@ -44,7 +44,7 @@ t.test('dates and months are real calendar values', async (t) => {
   const stats = (query: string) => app.inject({ url: `/v1/stats/visits?${query}`, headers: admin.headers })
   const impossible = await stats('from=2026-02-31&to=2026-03')
   t.equal(impossible.statusCode, 400)
-  t.match(impossible.json(), { errors: [{ field: 'query.from' }] })
+  t.match(impossible.json(), { errors: [{ field: 'querystring.from' }] })
   t.equal((await stats('from=2025-13&to=2026-01')).statusCode, 400, 'month 13')
   t.equal((await stats('from=2024-02-29&to=2024-03')).statusCode, 200, 'a leap day is a day')
   t.equal((await stats('from=2025-02-29&to=2025-03')).statusCode, 400, 'not in 2025')
