@@ -36,7 +36,7 @@ module.exports = {
       name: 'routes-are-leaves',
       comment: 'A route file registers routes; presenters and helpers live elsewhere, so only the wiring imports routes.',
       severity: 'error',
-      from: { pathNot: ['\\.routes\\.ts$', '^src/modules/v1\\.ts$', '^src/app\\.ts$', '^scripts/'] },
+      from: { pathNot: ['\\.(routes|plugin)\\.ts$', '^src/modules/v1\\.ts$', '^src/app\\.ts$', '^scripts/'] },
       to: { path: '\\.routes\\.ts$' },
     },
     {
