@@ -6,9 +6,11 @@ import { ForbiddenError, NotFoundError } from '../errors.js'
 import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
 import type { HeldConsent } from './consent-condition.js'
 import { loadHeldConsents } from './sql.js'
-import type { PersonalSubject, SubjectName } from './subjects.js'
+import { PERSONAL_SUBJECTS, type PersonalSubject, type SubjectName } from './subjects.js'
 
-export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
+export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_FIELDS, refusalReason } from './abilities.js'
+export { type IdentityField, readableIdentityColumn, readableIdentityFields } from './fields.js'
+export { type GranteeColumns, type GranteeInput, granteeColumns } from './grantee.js'
 export type { HeldConsent } from './consent-condition.js'
 export { accessibleWhere, activeConsent, heldBy, heldCategories, holdsConsentFor, loadHeldConsents } from './sql.js'
 export type { PersonalSubject, RegistrySubject, SubjectName } from './subjects.js'
@@ -52,4 +54,15 @@ export async function scopeForYoungPerson(q: Queryable, principal: Principal, yo
       if (!can(action, type, row)) throw new NotFoundError()
     },
   }
+}
+
+/**
+ * Whether the caller may read this stored row now, under the consents they hold in this transaction:
+ * for answers given again later (an idempotent replay). No row means no.
+ */
+export async function mayStillRead(q: Queryable, principal: Principal, type: PersonalSubject, row: object | undefined): Promise<boolean> {
+  if (row === undefined) return false
+  const youngPersonId = (row as Record<string, unknown>)[PERSONAL_SUBJECTS[type].youngPersonField]
+  if (typeof youngPersonId !== 'string') return false
+  return (await scopeForYoungPerson(q, principal, youngPersonId)).can('read', type, row)
 }

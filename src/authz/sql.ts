@@ -1,6 +1,6 @@
 // CASL rules → drizzle WHERE conditions, and the consent queries the rules rely on.
-import { rulesToAST } from '@casl/ability/extra'
-import { type CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
+import { rulesToAST, rulesToCondition } from '@casl/ability/extra'
+import { buildAnd, buildOr, CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
 import { type AnyColumn, aliasedTable, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, or, SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import type { Queryable } from '../db/client.js'
@@ -158,6 +158,23 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
  */
 export function accessibleWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject): SQL {
   const ast = rulesToAST(ability, action, subject)
+  if (ast === null) return sql`false`
+  return toSql(ast, subject, principal)
+}
+
+/**
+ * The condition under which the ability allows `action` on one `field` of a `subject` row, as SQL: the
+ * rules naming that field (or no field), combined as `rulesToAST` combines all of them. No rule means `false`.
+ */
+export function accessibleFieldWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject, field: string): SQL {
+  const ast = rulesToCondition(
+    ability.rulesFor(action, subject, field),
+    (rule) => {
+      if (!rule.ast) throw new Error('field rules need conditions CASL can express as an AST')
+      return rule.inverted ? new CompoundCondition('not', [rule.ast]) : rule.ast
+    },
+    { and: buildAnd, or: buildOr, empty: () => buildAnd([]) },
+  )
   if (ast === null) return sql`false`
   return toSql(ast, subject, principal)
 }

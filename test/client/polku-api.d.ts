@@ -370,7 +370,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The young persons who have consented to the caller */
+        /**
+         * The young persons who have consented to the caller
+         * @description For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).
+         */
         get: operations["getCaseload"];
         put?: never;
         post?: never;
@@ -390,7 +393,10 @@ export interface paths {
         /** The consents for this young person that the caller holds (the young person: all of them) */
         get: operations["getYoungPersonsByIdConsents"];
         put?: never;
-        /** Grant consent: digitally by the young person, or recorded in person by a professional who holds consent */
+        /**
+         * Grant consent: digitally by the young person, or recorded in person by a professional who holds consent
+         * @description A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.
+         */
         post: operations["postYoungPersonsByIdConsents"];
         delete?: never;
         options?: never;
@@ -6504,6 +6510,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -6520,6 +6536,15 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
+                            revokedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -6582,6 +6607,16 @@ export interface operations {
                                  */
                                 method: "digital" | "in_person";
                                 evidence: string | null;
+                                /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                                recordedBy: {
+                                    /**
+                                     * @description The young person themselves, or a professional on their behalf
+                                     * @enum {unknown}
+                                     */
+                                    kind: "young_person" | "professional";
+                                    professionalId: string | null;
+                                    name: string | null;
+                                };
                                 /**
                                  * Format: date-time
                                  * @description Start of validity
@@ -6603,6 +6638,14 @@ export interface operations {
                                 plainLanguage: string;
                             };
                         };
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -7064,11 +7107,7 @@ export interface operations {
                             familyName: string | null;
                             /** @description Categories the caller may read */
                             categories: string[];
-                            /**
-                             * Format: date-time
-                             * @description When the last of the caller’s consents for this young person ends
-                             */
-                            consentValidUntil: string;
+                            consentValidUntil: string | null;
                         }[];
                         nextCursor: string | null;
                         /** @description How many young persons the caller may see in all */
@@ -7109,6 +7148,37 @@ export interface operations {
             };
             /** @description No valid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7258,6 +7328,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -7274,6 +7354,15 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
+                            revokedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -7537,6 +7626,16 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
+                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                        recordedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -7553,6 +7652,15 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
+                        revokedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -7615,6 +7723,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * Format: date-time
                              * @description Start of validity
@@ -7635,6 +7753,14 @@ export interface operations {
                             /** @description The whole consent in one plain-language paragraph */
                             plainLanguage: string;
                         };
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -7671,6 +7797,37 @@ export interface operations {
             };
             /** @description No valid bearer token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7906,6 +8063,16 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
+                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                        recordedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -7922,6 +8089,15 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
+                        revokedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -7984,6 +8160,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * Format: date-time
                              * @description Start of validity
@@ -8218,6 +8404,16 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
+                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                        recordedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -8234,6 +8430,15 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
+                        revokedBy: {
+                            /**
+                             * @description The young person themselves, or a professional on their behalf
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "professional";
+                            professionalId: string | null;
+                            name: string | null;
+                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -8241,6 +8446,22 @@ export interface operations {
                          * @description When it was recorded
                          */
                         createdAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description Consent id
+                         */
+                        id: string;
+                        /**
+                         * @description The consent is withdrawn
+                         * @enum {string}
+                         */
+                        status: "revoked";
+                        /**
+                         * Format: date-time
+                         * @description When it was withdrawn
+                         */
+                        revokedAt: string;
                     };
                 };
             };
@@ -9787,6 +10008,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -9803,6 +10034,15 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
+                            revokedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -10286,6 +10526,16 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
+                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+                            recordedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -10302,6 +10552,15 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
+                            revokedBy: {
+                                /**
+                                 * @description The young person themselves, or a professional on their behalf
+                                 * @enum {unknown}
+                                 */
+                                kind: "young_person" | "professional";
+                                professionalId: string | null;
+                                name: string | null;
+                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -10861,6 +11120,14 @@ export interface operations {
                              */
                             updatedAt: string;
                         }[];
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -11807,6 +12074,14 @@ export interface operations {
                          * @description When the step last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -12952,6 +13227,14 @@ export interface operations {
                          * @description When the note was written
                          */
                         createdAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -16366,6 +16649,14 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -16950,6 +17241,14 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -17262,6 +17561,14 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -17574,6 +17881,14 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };
@@ -17884,6 +18199,14 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
+                    } | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
                     };
                 };
             };

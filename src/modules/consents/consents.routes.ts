@@ -2,19 +2,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, granteeColumns, mayStillRead, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
 import { consents } from '../../db/schema/index.js'
-import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { announceReferral } from '../referrals/referrals.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import * as queries from './consents.queries.js'
 import * as s from './consents.schemas.js'
-import { checkGrantee, consentReceipt, consentStatus, grantConsent, presentConsent } from './consents.service.js'
+import { checkGrantee, consentReceipt, consentStatus, grantConsent, presentConsent, recorderAccountId } from './consents.service.js'
 
 const DAY_MS = 24 * 3600 * 1000
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
@@ -48,19 +48,29 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['consent'],
         summary: 'Grant consent: digitally by the young person, or recorded in person by a professional who holds consent',
+        description:
+          'A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.',
         params: YoungPersonParams,
         headers: IdempotencyHeaders,
         body: s.GrantConsent,
-        response: responses({ 201: s.ConsentWithReceipt }, 404, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.ConsentWithReceipt) }, 403, 404, 409, 422),
       },
     },
     async (request, reply) => {
       const youngPersonId = request.params.id
+      let refusal: string | undefined
       const granted = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
         const person = await findYoungPerson(tx, youngPersonId)
         if (!person || !scope.can('create', 'Consent', { youngPersonId })) {
           await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
+          return null
+        }
+        // The caller sees this young person, so saying why reveals nothing; the refusal is theirs to see in the access log.
+        const consent = { youngPersonId, ...granteeColumns(request.body.grantee) }
+        if (!scope.can('create', 'Consent', consent)) {
+          refusal = refusalReason(scope.ability, 'create', subjectOf('Consent', consent)) ?? 'You may not record this consent'
+          await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId, resourceId: null, consentIds: scope.consents.map((c) => c.id), outcome: 'denied' }])
           return null
         }
         let replaced: Awaited<ReturnType<typeof queries.lockConsent>>
@@ -79,7 +89,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId, consentIds: [row.id], outcome: 'allowed' },
         ])
         return { ...presentConsent(row), receipt: consentReceipt(row) }
-      })
+      }, async (tx, stored) => mayStillRead(tx, request.principal, 'Consent', await queries.findConsent(tx, stored.id)))
+      if (refusal !== undefined) throw new ForbiddenError(refusal)
       if (!granted) throw new NotFoundError()
       return reply.send(granted)
     },
@@ -148,7 +159,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Withdraw consent; effective on the very next request',
         params: IdParams,
         body: Type.Optional(s.RevokeConsent),
-        response: responses({ 200: s.Consent }, 404, 409),
+        response: responses({ 200: Type.Union([s.Consent, s.WithdrawnConsent]) }, 404, 409),
       },
     },
     async (request) => {
@@ -162,15 +173,18 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
           return null
         }
         if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-        await queries.markRevoked(tx, locked.id, principal.kind === 'partner' ? principal.partnerClientId : principal.accountId)
+        await queries.markRevoked(tx, locked.id, recorderAccountId(principal))
         await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
         await recordAudit(tx, request, [
           { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId, consentIds: [locked.id], outcome: 'allowed' },
         ])
-        return (await queries.findConsent(tx, locked.id))!
+        const row = (await queries.findConsent(tx, locked.id))!
+        // Read as the caller may now: a consent they could not read (or no longer can) answers with ids and status only.
+        const after = await scopeForYoungPerson(tx, principal, locked.youngPersonId)
+        return after.can('read', 'Consent', row) ? presentConsent(row) : { id: row.id, status: 'revoked' as const, revokedAt: row.revokedAt! }
       })
       if (!revoked) throw new NotFoundError()
-      return presentConsent(revoked)
+      return revoked
     },
   )
 
@@ -192,7 +206,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
         if (principal.kind !== 'professional' || !scope.can('create', 'ConsentRequest', { youngPersonId })) {
-          await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: null, resourceId: youngPersonId, outcome: 'denied' }])
+          const person = await findYoungPerson(tx, youngPersonId)
+          await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
           return null
         }
         await checkGrantee(tx, request.body.grantee)

@@ -1,20 +1,16 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
-import { subject } from '@casl/ability'
-import { permittedFieldsOf } from '@casl/ability/extra'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { abilityFor, accessibleWhere, BASE_FIELDS, ensureCan, IDENTITY_FIELDS, scopeForYoungPerson } from '../../authz/index.js'
-import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, readableIdentityFields, scopeForYoungPerson } from '../../authz/index.js'
+import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from './young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
-
-const ALL_FIELDS = [...BASE_FIELDS, ...IDENTITY_FIELDS]
 
 /** Age in whole years on `on` (both ISO dates). */
 function ageOn(birthDate: string, on: Date): number {
@@ -36,7 +32,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Intake: register a young person together with their first, in-person consent',
         headers: IdempotencyHeaders,
         body: s.Intake,
-        response: responses({ 201: s.IntakeResult }, 403, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.IntakeResult) }, 403, 409, 422),
       },
     },
     async (request, reply) => {
@@ -71,7 +67,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           categories: granted.categories,
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
         }
-      })
+      }, (tx, stored) => mayStillRead(tx, principal, 'YoungPerson', { id: stored.id }))
       return reply.send(created!)
     },
   )
@@ -95,15 +91,13 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           await recordAudit(tx, request, [{ action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: row ? id : null, outcome: 'denied' }])
           return null
         }
-        const fields = new Set(
-          permittedFieldsOf(scope.ability, 'read', subject('YoungPerson', { ...row }) as never, { fieldsFrom: (rule) => rule.fields ?? ALL_FIELDS }),
-        )
+        const fields = readableIdentityFields(scope.ability, row)
         const categories = request.principal.kind === 'young_person' ? ['identity'] : [...new Set(scope.consents.flatMap((c) => c.categories))].sort()
         await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: fields.has('givenName') ? 'identity' : null, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
+          { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: fields.length > 0 ? 'identity' : null, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
         ])
         const view: Record<string, unknown> = { id: row.id, createdAt: row.createdAt, categories }
-        for (const field of IDENTITY_FIELDS) if (fields.has(field)) view[field] = row[field]
+        for (const field of fields) view[field] = row[field]
         return view as Static<typeof s.YoungPerson>
       })
       if (!result) throw new NotFoundError()
@@ -117,16 +111,19 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['young-persons'],
         summary: 'The young persons who have consented to the caller',
+        description: 'For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).',
         querystring: s.CaseloadQuery,
-        response: responses({ 200: s.Caseload }),
+        response: responses({ 200: s.Caseload }, 403),
       },
     },
     async (request, reply) => {
       const principal = request.principal
+      const ability = abilityFor(principal)
+      if (!ability.can('read', 'Caseload')) throw new ForbiddenError('The caseload is for professionals and partner systems; a young person reads their own record at /v1/me')
       const page = pageRequest(request.query)
-      const allowed = accessibleWhere(abilityFor(principal), principal, 'read', 'YoungPerson')
+      const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
       const { rows, total } = await db.transaction(async (tx) => {
-        const rows = await queries.caseloadPage(tx, principal, allowed, page)
+        const rows = await queries.caseloadPage(tx, ability, principal, allowed, page)
         const total = await queries.caseloadTotal(tx, allowed)
         await recordAudit(
           tx,
