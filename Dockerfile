@@ -4,16 +4,19 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-# 2. Production dependencies only, installed from the same lock file.
+# 2. Production dependencies only, installed from the same lock file, with patches/ applied
+#    (patch-package is a dev tool, so it runs before the dev dependencies are pruned).
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY patches ./patches
+RUN npm ci --ignore-scripts && npx patch-package && npm prune --omit=dev && npm cache clean --force
 
 # 3. The runtime: package.json (ESM "type"), node_modules, dist/ and the SQL migrations.
 FROM node:20-bookworm-slim

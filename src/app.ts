@@ -10,9 +10,13 @@ import fp from 'fastify-plugin'
 import { authenticate } from './auth/authenticate.js'
 import { principalId } from './auth/principal.js'
 import type { Config } from './config.js'
-import { type Database, openDatabase } from './db/client.js'
+import { type Database, openDatabase, withRequestDeadline } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { validatorCompilers } from './http/validation.js'
+import { loadShedding } from './http/load-shedding.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
+import { myPage } from './modules/my-page/my-page.plugin.js'
 import { v1Routes } from './modules/v1.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
@@ -20,6 +24,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: Config
     database: Database
+    /** `draining` turns true when shutdown begins: readiness answers 503 from then on. */
+    lifecycle: { draining: boolean }
   }
 }
 
@@ -93,11 +99,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Opening the database applies pending migrations, which on a busy machine or a slow server outlasts Fastify's 10 s default.
+    pluginTimeout: 120_000,
+    schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
+  app.decorate('lifecycle', { draining: false })
   registerErrorHandling(app)
+  // Every transaction a request opens ends by the request's deadline (a 503 past it).
+  app.addHook('onRequest', (_request, _reply, done) => withRequestDeadline(Date.now() + config.requestDeadlineMs, done))
+  await app.register(loadShedding, { overload: config.overload })
   // JSON only (plus the form-encoded OAuth token request): any other body is a 415, not a string.
   app.removeContentTypeParser('text/plain')
 
@@ -176,8 +188,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
+  // The young person's own page: HTML, its own session cookie, CSRF and CSP, scoped to /my.
+  await app.register(myPage, { prefix: '/my' })
   await app.register(webhookWorker)
   return app
 }

@@ -25,6 +25,21 @@ export const DatabaseUnavailableError = createError(
   503,
 )
 
+export const ShuttingDownError = createError('POLKU_SHUTTING_DOWN', 'This instance is shutting down; retry shortly', 503)
+
+/** Load shedding: the instance is busy (`limit` says which limit); carries its own Retry-After. */
+export class OverloadedError extends Error {
+  readonly code = 'POLKU_OVERLOADED'
+  readonly statusCode = 503
+  constructor(
+    readonly limit: string,
+    readonly retryAfter: string,
+  ) {
+    super('The service is busy; retry shortly')
+    this.name = 'OverloadedError'
+  }
+}
+
 /** One field that failed validation. */
 export interface FieldError {
   field: string
@@ -146,7 +161,8 @@ function fieldErrors(error: FastifyError): FieldError[] {
   })
 }
 
-function classify(error: FastifyError & { headers?: Record<string, string> }): {
+/** One classification of every failure; the API renders it as problem+json, the young person's page as HTML. */
+export function classify(error: FastifyError & { headers?: Record<string, string> }): {
   status: number
   code: string
   detail: string
@@ -156,6 +172,9 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
   if (error.validation) {
     const errors = fieldErrors(error)
     return { status: 400, code: 'POLKU_VALIDATION', detail: `Invalid request: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors }
+  }
+  if (error instanceof OverloadedError) {
+    return { status: 503, code: error.code, detail: error.message, headers: { 'retry-after': error.retryAfter } }
   }
   const dbCode = databaseCode(error)
   if (error.code?.startsWith('FST_JWT') || error.code === 'FAST_JWT_VERIFY_ERROR' || error.code?.startsWith('FAST_JWT')) {
@@ -180,7 +199,7 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
 }
 
 /** What may be logged about an error: never a database message, SQL or parameter. */
-function loggable(error: FastifyError): Record<string, unknown> {
+export function loggable(error: FastifyError): Record<string, unknown> {
   const dbCode = databaseCode(error)
   if (dbCode) return { type: 'DatabaseError', code: dbCode }
   return { type: error.name, code: error.code, message: error.message, stack: error.stack }
@@ -189,8 +208,9 @@ function loggable(error: FastifyError): Record<string, unknown> {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, detail, errors, headers } = classify(error)
-    // 4xx are logged once, by the request's completion line; 5xx also get the (sanitised) error.
-    if (status >= 500) request.log.error({ err: loggable(error), status }, 'request failed')
+    // 4xx and shed requests are logged once, by the request's completion line; other 5xx also get
+    // the (sanitised) error. An error line per shed request would add load where there is too much.
+    if (status >= 500 && !(error instanceof OverloadedError)) request.log.error({ err: loggable(error), status }, 'request failed')
     problemCodes.set(request, code)
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })

@@ -42,8 +42,8 @@ export function heldBy(principal: Principal): SQL {
 }
 
 /**
- * The caller's active consents for one young person, locked FOR SHARE: a revocation waits for this
- * request to finish, and a request that starts after a revocation commits never sees the consent.
+ * The caller's active consents for one young person. No row lock: a revocation never waits for
+ * readers, and a statement that starts after a revocation committed never sees the consent.
  */
 export async function loadHeldConsents(q: Queryable, principal: Principal, youngPersonId: string): Promise<HeldConsent[]> {
   if (principal.kind !== 'professional' && principal.kind !== 'partner') return []
@@ -51,7 +51,6 @@ export async function loadHeldConsents(q: Queryable, principal: Principal, young
     .select({ id: consents.id, youngPersonId: consents.youngPersonId, categories: consents.categories, actions: consents.actions })
     .from(consents)
     .where(and(eq(consents.youngPersonId, youngPersonId), heldBy(principal), activeConsent))
-    .for('share')
 }
 
 /**
@@ -163,15 +162,15 @@ export function accessibleWhere(ability: AppAbility, principal: Principal, actio
 }
 
 /**
- * The condition under which the ability allows `action` on one `field` of a `subject` row, as SQL: the
- * rules naming that field (or no field), combined as `rulesToAST` combines all of them. No rule means `false`.
+ * The WHERE condition under which the ability allows `action` on `field` of `subject`: field rules are
+ * not in `rulesToAST`, so the field's own rules are flattened the same way. No rule means `false`.
  */
-export function accessibleFieldWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject, field: string): SQL {
+export function fieldWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject, field: string): SQL {
   const ast = rulesToCondition(
     ability.rulesFor(action, subject, field),
     (rule) => {
-      if (!rule.ast) throw new Error('field rules need conditions CASL can express as an AST')
-      return rule.inverted ? new CompoundCondition('not', [rule.ast]) : rule.ast
+      if (!rule.ast) throw new Error(`a ${subject} rule has no conditions AST`)
+      return rule.inverted ? new CompoundCondition('not', [rule.ast as Condition]) : (rule.ast as Condition)
     },
     { and: buildAnd, or: buildOr, empty: () => buildAnd([]) },
   )

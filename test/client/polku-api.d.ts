@@ -58,6 +58,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link this sign-in to your record with the one-time code from intake
+         * @description The token must be valid; its subject must not yet belong to an account. Wrong codes are limited and audited.
+         */
+        post: operations["postMeLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -370,10 +390,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * The young persons who have consented to the caller
-         * @description For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).
-         */
+        /** The young persons who have consented to the caller */
         get: operations["getCaseload"];
         put?: never;
         post?: never;
@@ -393,10 +410,7 @@ export interface paths {
         /** The consents for this young person that the caller holds (the young person: all of them) */
         get: operations["getYoungPersonsByIdConsents"];
         put?: never;
-        /**
-         * Grant consent: digitally by the young person, or recorded in person by a professional who holds consent
-         * @description A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.
-         */
+        /** Grant consent: digitally by the young person, or recorded in person by a professional who holds consent */
         post: operations["postYoungPersonsByIdConsents"];
         delete?: never;
         options?: never;
@@ -1010,6 +1024,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your questions about accesses, with their answers */
+        get: operations["getMeReviewItems"];
+        put?: never;
+        /** Question an access in your access log; the data protection officer answers */
+        post: operations["postMeReviewItems"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Young persons' questions about accesses (auditors) */
+        get: operations["getAuditReviewItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/review-items/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a question; the young person reads it on their page */
+        post: operations["postAuditReviewItemsByIdAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1406,6 +1472,225 @@ export interface operations {
                         error: "invalid_request" | "invalid_client" | "invalid_scope" | "unsupported_grant_type";
                         /** @description What went wrong */
                         error_description: string;
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postMeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The link code you were given at intake, e.g. 7K2QM-9XD4F */
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Your record, now linked to this sign-in
+                         */
+                        youngPersonId: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The request is well-formed but cannot be carried out */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
                     };
                 };
             };
@@ -6510,16 +6795,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -6536,15 +6811,6 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
-                            revokedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -6607,16 +6873,6 @@ export interface operations {
                                  */
                                 method: "digital" | "in_person";
                                 evidence: string | null;
-                                /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                                recordedBy: {
-                                    /**
-                                     * @description The young person themselves, or a professional on their behalf
-                                     * @enum {unknown}
-                                     */
-                                    kind: "young_person" | "professional";
-                                    professionalId: string | null;
-                                    name: string | null;
-                                };
                                 /**
                                  * Format: date-time
                                  * @description Start of validity
@@ -6638,14 +6894,16 @@ export interface operations {
                                 plainLanguage: string;
                             };
                         };
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
+                        /** @description Present when no login subject was given at intake */
+                        linkCode?: {
+                            /** @description One-time code the young person enters on their page to link their sign-in; shown only here */
+                            code: string;
+                            /**
+                             * Format: date-time
+                             * @description When the code stops working (14 days)
+                             */
+                            expiresAt: string;
+                        };
                     };
                 };
             };
@@ -7107,7 +7365,11 @@ export interface operations {
                             familyName: string | null;
                             /** @description Categories the caller may read */
                             categories: string[];
-                            consentValidUntil: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the last of the caller’s consents for this young person ends
+                             */
+                            consentValidUntil: string;
                         }[];
                         nextCursor: string | null;
                         /** @description How many young persons the caller may see in all */
@@ -7148,37 +7410,6 @@ export interface operations {
             };
             /** @description No valid bearer token */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description A URI identifying the problem type */
-                        type: string;
-                        /** @description Short summary of the problem type */
-                        title: string;
-                        /** @description The HTTP status code */
-                        status: number;
-                        /** @description What went wrong, for a person to read */
-                        detail: string;
-                        /** @description The path of the request */
-                        instance?: string;
-                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
-                        code: string;
-                        /** @description The request id, also in the X-Request-Id header */
-                        requestId: string;
-                        /** @description The fields that failed validation */
-                        errors?: {
-                            /** @description Where the invalid value is, e.g. body.consent.purpose */
-                            field: string;
-                            /** @description What is wrong with it */
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The caller may not use this operation */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7328,16 +7559,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -7354,15 +7575,6 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
-                            revokedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -7626,16 +7838,6 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
-                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                        recordedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -7652,15 +7854,6 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
-                        revokedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -7723,16 +7916,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * Format: date-time
                              * @description Start of validity
@@ -7753,14 +7936,6 @@ export interface operations {
                             /** @description The whole consent in one plain-language paragraph */
                             plainLanguage: string;
                         };
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -7797,37 +7972,6 @@ export interface operations {
             };
             /** @description No valid bearer token */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description A URI identifying the problem type */
-                        type: string;
-                        /** @description Short summary of the problem type */
-                        title: string;
-                        /** @description The HTTP status code */
-                        status: number;
-                        /** @description What went wrong, for a person to read */
-                        detail: string;
-                        /** @description The path of the request */
-                        instance?: string;
-                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
-                        code: string;
-                        /** @description The request id, also in the X-Request-Id header */
-                        requestId: string;
-                        /** @description The fields that failed validation */
-                        errors?: {
-                            /** @description Where the invalid value is, e.g. body.consent.purpose */
-                            field: string;
-                            /** @description What is wrong with it */
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-            /** @description The caller may not use this operation */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8063,16 +8207,6 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
-                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                        recordedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -8089,15 +8223,6 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
-                        revokedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -8160,16 +8285,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * Format: date-time
                              * @description Start of validity
@@ -8404,16 +8519,6 @@ export interface operations {
                          */
                         method: "digital" | "in_person";
                         evidence: string | null;
-                        /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                        recordedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        };
                         /**
                          * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                          * @enum {unknown}
@@ -8430,15 +8535,6 @@ export interface operations {
                          */
                         validUntil: string;
                         revokedAt: string | null;
-                        revokedBy: {
-                            /**
-                             * @description The young person themselves, or a professional on their behalf
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "professional";
-                            professionalId: string | null;
-                            name: string | null;
-                        } | null;
                         supersededAt: string | null;
                         supersededById: string | null;
                         /**
@@ -8446,22 +8542,6 @@ export interface operations {
                          * @description When it was recorded
                          */
                         createdAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description Consent id
-                         */
-                        id: string;
-                        /**
-                         * @description The consent is withdrawn
-                         * @enum {string}
-                         */
-                        status: "revoked";
-                        /**
-                         * Format: date-time
-                         * @description When it was withdrawn
-                         */
-                        revokedAt: string;
                     };
                 };
             };
@@ -10008,16 +10088,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -10034,15 +10104,6 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
-                            revokedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -10526,16 +10587,6 @@ export interface operations {
                              */
                             method: "digital" | "in_person";
                             evidence: string | null;
-                            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
-                            recordedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            };
                             /**
                              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
                              * @enum {unknown}
@@ -10552,15 +10603,6 @@ export interface operations {
                              */
                             validUntil: string;
                             revokedAt: string | null;
-                            revokedBy: {
-                                /**
-                                 * @description The young person themselves, or a professional on their behalf
-                                 * @enum {unknown}
-                                 */
-                                kind: "young_person" | "professional";
-                                professionalId: string | null;
-                                name: string | null;
-                            } | null;
                             supersededAt: string | null;
                             supersededById: string | null;
                             /**
@@ -10832,6 +10874,71 @@ export interface operations {
                              * @description When its status last changed
                              */
                             updatedAt: string;
+                        }[];
+                        /** @description Who accessed or tried to access your data, newest first */
+                        accessLog: {
+                            /**
+                             * Format: uuid
+                             * @description The event id
+                             */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When it happened
+                             */
+                            occurredAt: string;
+                            /** @description Who accessed, or tried to access, your data */
+                            actor: {
+                                /** @description professional, partner (another system), auditor, admin or anonymous */
+                                kind: string;
+                                role: string | null;
+                                agencyName: string | null;
+                                name: string | null;
+                            };
+                            /** @description What they did, e.g. read, create */
+                            action: string;
+                            category: string | null;
+                            /** @description Which kind of record, e.g. Note */
+                            resourceType: string;
+                            /** @description The consents of yours the access relied on */
+                            consentIds: string[];
+                            /** @description `allowed`, or `denied` for an attempt that was refused */
+                            outcome: "allowed" | "denied";
+                        }[];
+                        /** @description Your questions about accesses, with their answers */
+                        reviewItems: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
                         }[];
                     };
                 };
@@ -11120,14 +11227,6 @@ export interface operations {
                              */
                             updatedAt: string;
                         }[];
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -12074,14 +12173,6 @@ export interface operations {
                          * @description When the step last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -13227,14 +13318,6 @@ export interface operations {
                          * @description When the note was written
                          */
                         createdAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -16649,14 +16732,6 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -17241,14 +17316,6 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -17561,14 +17628,6 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -17881,14 +17940,6 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -18199,14 +18250,6 @@ export interface operations {
                          * @description When its status last changed
                          */
                         updatedAt: string;
-                    } | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
                     };
                 };
             };
@@ -18882,7 +18925,7 @@ export interface operations {
                             id: string;
                             /**
                              * Format: uri
-                             * @description Where events are POSTed: https (plain http only to localhost outside production)
+                             * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                              */
                             url: string;
                             /** @description The event types to receive */
@@ -19069,7 +19112,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: uri
-                     * @description Where events are POSTed: https (plain http only to localhost outside production)
+                     * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                      */
                     url: string;
                     /** @description The event types to receive */
@@ -19092,7 +19135,7 @@ export interface operations {
                         id: string;
                         /**
                          * Format: uri
-                         * @description Where events are POSTed: https (plain http only to localhost outside production)
+                         * @description Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)
                          */
                         url: string;
                         /** @description The event types to receive */
@@ -19831,6 +19874,973 @@ export interface operations {
                         /**
                          * Format: date-time
                          * @description When the event was queued
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getMeReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postMeReviewItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description An event of your access log; the question covers that person on that day
+                     */
+                    auditEventId: string;
+                    /** @description What you want to know, in your own words */
+                    question: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
+                         */
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    getAuditReviewItems: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only open or only answered items */
+                status?: "open" | "answered";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Review items, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Review item id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The access-log event the question was raised from
+                             */
+                            auditEventId: string;
+                            /**
+                             * Format: date
+                             * @description The day of the questioned accesses (Finnish time)
+                             */
+                            day: string;
+                            /** @description Whose accesses are questioned */
+                            actor: {
+                                /** @description professional, partner, auditor, … */
+                                kind: string;
+                                role: string | null;
+                                name: string | null;
+                                agencyName: string | null;
+                            };
+                            /** @description The young person's own words */
+                            question: string;
+                            answer: string | null;
+                            answeredAt: string | null;
+                            /**
+                             * Format: date-time
+                             * @description When the question was asked
+                             */
+                            createdAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The request is malformed or fails validation */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The caller may not use this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Too many requests; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description The database is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A URI identifying the problem type */
+                        type: string;
+                        /** @description Short summary of the problem type */
+                        title: string;
+                        /** @description The HTTP status code */
+                        status: number;
+                        /** @description What went wrong, for a person to read */
+                        detail: string;
+                        /** @description The path of the request */
+                        instance?: string;
+                        /** @description Stable machine-readable error code, e.g. POLKU_NOT_FOUND */
+                        code: string;
+                        /** @description The request id, also in the X-Request-Id header */
+                        requestId: string;
+                        /** @description The fields that failed validation */
+                        errors?: {
+                            /** @description Where the invalid value is, e.g. body.consent.purpose */
+                            field: string;
+                            /** @description What is wrong with it */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    postAuditReviewItemsByIdAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The answer the young person will read */
+                    answer: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Review item id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The access-log event the question was raised from
+                         */
+                        auditEventId: string;
+                        /**
+                         * Format: date
+                         * @description The day of the questioned accesses (Finnish time)
+                         */
+                        day: string;
+                        /** @description Whose accesses are questioned */
+                        actor: {
+                            /** @description professional, partner, auditor, … */
+                            kind: string;
+                            role: string | null;
+                            name: string | null;
+                            agencyName: string | null;
+                        };
+                        /** @description The young person's own words */
+                        question: string;
+                        answer: string | null;
+                        answeredAt: string | null;
+                        /**
+                         * Format: date-time
+                         * @description When the question was asked
                          */
                         createdAt: string;
                     };

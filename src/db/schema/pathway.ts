@@ -1,5 +1,5 @@
 // The shared pathway: goals, steps, notes and referrals, each owned by one young person.
-import { index, integer, pgTable, text, timestamp, date, uuid, uniqueIndex } from 'drizzle-orm/pg-core'
+import { date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { agencies, professionals } from './registry.js'
 import { consentRequests, youngPersons } from './young-persons.js'
 

@@ -9,9 +9,8 @@ import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import * as consentQueries from '../consents/consents.queries.js'
-import { presentRequest } from '../consents/consents.routes.js'
 import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents.schemas.js'
-import { presentConsent } from '../consents/consents.service.js'
+import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 
 export const Me = Type.Object(

@@ -1,13 +1,13 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
-import { abilityFor, accessibleWhere, ensureCan, mayStillRead, readableIdentityFields, scopeForYoungPerson } from '../../authz/index.js'
-import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, readYoungPerson } from '../../authz/index.js'
+import { ForbiddenError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
+import { issueLinkCode } from '../linking/link-codes.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from './young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
@@ -66,6 +66,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           phone: row.phone,
           categories: granted.categories,
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
+          ...(person.subject === undefined ? { linkCode: await issueLinkCode(tx, row.id) } : {}),
         }
       }, (tx, stored) => mayStillRead(tx, principal, 'YoungPerson', { id: stored.id }))
       return reply.send(created!)
@@ -82,26 +83,8 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.YoungPerson }, 404),
       },
     },
-    async (request) => {
-      const { id } = request.params
-      const result = await db.transaction(async (tx) => {
-        const row = await queries.findYoungPerson(tx, id)
-        const scope = await scopeForYoungPerson(tx, request.principal, id)
-        if (!row || !scope.can('read', 'YoungPerson', row)) {
-          await recordAudit(tx, request, [{ action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: row ? id : null, outcome: 'denied' }])
-          return null
-        }
-        const fields = readableIdentityFields(scope.ability, row)
-        const categories = request.principal.kind === 'young_person' ? ['identity'] : [...new Set(scope.consents.flatMap((c) => c.categories))].sort()
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: fields.length > 0 ? 'identity' : null, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
-        ])
-        const view: Record<string, unknown> = { id: row.id, createdAt: row.createdAt, categories }
-        for (const field of fields) view[field] = row[field]
-        return view as Static<typeof s.YoungPerson>
-      })
-      if (!result) throw new NotFoundError()
-      return result
+    async function readYoungPersonRecord(request) {
+      return readYoungPerson(db, request, request.params.id)
     },
   )
 

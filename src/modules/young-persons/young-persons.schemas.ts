@@ -40,7 +40,19 @@ export const YoungPerson = Type.Object(
 )
 
 export const IntakeResult = Type.Object(
-  { ...YoungPerson.properties, consent: ConsentWithReceipt },
+  {
+    ...YoungPerson.properties,
+    consent: ConsentWithReceipt,
+    linkCode: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String({ description: 'One-time code the young person enters on their page to link their sign-in; shown only here' }),
+          expiresAt: Timestamp('When the code stops working (14 days)'),
+        },
+        { additionalProperties: false, description: 'Present when no login subject was given at intake' },
+      ),
+    ),
+  },
   { additionalProperties: false },
 )
 
