@@ -13,6 +13,35 @@ export const DATA_CATEGORIES = [
   'psychological',
 ] as const
 
+export type DataCategory = (typeof DATA_CATEGORIES)[number]
+
+/**
+ * Days personal data of each category is kept after the retention start: the later of the pathway's
+ * closing and the end of the young person's last consent. The controller must confirm each value.
+ */
+export const DEFAULT_RETENTION_DAYS: Readonly<Record<DataCategory, number>> = {
+  identity: 730,
+  pathway: 730,
+  education: 730,
+  employment: 730,
+  social: 730,
+  housing: 730,
+  finance: 730,
+  health: 365,
+  psychological: 365,
+}
+
+export interface RetentionConfig {
+  /** Days per data category, from RETENTION_DAYS_<CATEGORY>. */
+  days: Readonly<Record<DataCategory, number>>
+  /** Days audit chains of erased young persons are kept after their last event (AUDIT_RETENTION_DAYS). */
+  auditDays: number
+  /** Run the retention job inside the server (RETENTION_JOB). */
+  job: boolean
+  /** Minutes between runs of the in-process job (RETENTION_JOB_INTERVAL_MINUTES). */
+  intervalMinutes: number
+}
+
 export interface JwtConfig {
   /** HS256 secret; signs CLI and partner tokens and verifies HS256 tokens. */
   secret: string | undefined
@@ -81,6 +110,7 @@ export interface Config {
   /** Lets webhooks reach loopback and private addresses: tests and local development only, never production. */
   webhookAllowPrivateNetworks: boolean
   demoSeed: boolean
+  retention: RetentionConfig
   page: PageConfig
 }
 
@@ -278,6 +308,14 @@ export function loadConfig(env: Env = process.env): Config {
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
     webhookAllowPrivateNetworks: privateNetworks(env, production),
     demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
+    retention: {
+      days: Object.fromEntries(
+        DATA_CATEGORIES.map((c) => [c, integer(env, `RETENTION_DAYS_${c.toUpperCase()}`, DEFAULT_RETENTION_DAYS[c], 0, 36_500)]),
+      ) as Record<DataCategory, number>,
+      auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 2190, 1, 36_500),
+      job: bool(env, 'RETENTION_JOB', true),
+      intervalMinutes: integer(env, 'RETENTION_JOB_INTERVAL_MINUTES', 60, 1, 10_080),
+    },
     page: pageConfig(env, production),
   }
   return deepFreeze(config)
@@ -291,7 +329,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://', JWT_SECRET: TEST_SECRET })
   // No load shedding unless a test asks for it: a busy test machine is not an overloaded service.
   const overload = { ...base.overload, maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxConcurrentRequests: 0 }
-  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, overload, ...overrides })
+  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, overload, retention: { ...base.retention, job: false }, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,125 +1,79 @@
-// The door to a young person's record: principal's rules, consent check, data and audit event in one statement.
-import { type SQL, sql } from 'drizzle-orm'
+// The door to a young person's data: one transaction, the caller's consents, the decision, not-found-not-forbidden, the audit.
+import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
-import type { Database } from '../db/client.js'
-import { consents, youngPersons } from '../db/schema/index.js'
-import { NotFoundError } from '../errors.js'
-import { appendCtes, decidedEventInput } from '../modules/audit/audit.writer.js'
-import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
-import { accessibleWhere, activeConsent, fieldWhere, heldBy } from './sql.js'
+import type { Database, Tx } from '../db/client.js'
+import { youngPersons } from '../db/schema/index.js'
+import { ForbiddenError, NotFoundError } from '../errors.js'
+import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
+import type { Action } from './abilities.js'
+import { type PersonScope, scopeForYoungPerson } from './scope.js'
+import type { PersonalSubject } from './subjects.js'
 
-export type IdentityField = (typeof IDENTITY_FIELDS)[number]
+/**
+ * Why a request is refused. `not_found`: the caller may not see the young person, indistinguishable
+ * from a missing record. `forbidden`: the caller already sees the young person (their own record, or
+ * a read consent) but may not do this: saying so reveals nothing new.
+ */
+export type Denial = 'not_found' | 'forbidden'
 
-/** A young person as the caller may see them: identity fields only where a rule allows each. */
-export interface YoungPersonView {
-  id: string
-  createdAt: string
-  categories: string[]
-  givenName?: string
-  familyName?: string
-  birthDate?: string
-  email?: string | null
-  phone?: string | null
+/** What a request wants to do, and how its audit event names it. */
+export interface Access {
+  action: Action
+  subject: PersonalSubject
+  /** The row the rules are checked against; `{ youngPersonId }` (or `{ id }` for YoungPerson) when omitted. */
+  row?: object
+  audit: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'consentIds'>
 }
 
-const COLUMN: Record<IdentityField, SQL> = {
-  givenName: sql`${youngPersons.givenName}`,
-  familyName: sql`${youngPersons.familyName}`,
-  birthDate: sql`${youngPersons.birthDate}::text`,
-  email: sql`${youngPersons.email}`,
-  phone: sql`${youngPersons.phone}`,
+/** Inside the door: the request's transaction and the caller's consents for this young person. */
+export interface DoorScope {
+  tx: Tx
+  scope: PersonScope
+  youngPersonId: string
 }
 
-/** ISO 8601 in UTC with milliseconds, as `Date.toISOString` writes it, whichever driver reads it. */
-export const isoTimestamp = (column: SQL | typeof youngPersons.createdAt): SQL<string> =>
-  sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+/** The answer of the work inside the door: the value, and the audit events of the allowed access. */
+export interface Allowed<T> {
+  value: T
+  audit: AuditInput[]
+}
 
-interface Row {
-  allowed: boolean
-  id: string | null
-  createdAt: string | null
-  categories: string[] | null
-  [field: `f${number}`]: string | null
-  [grant: `g${number}`]: boolean | null
+/** 403 only for a caller who may see the young person's record anyway; 404 for everyone else. */
+export function denialFor(scope: PersonScope, youngPersonId: string): Denial {
+  return scope.can('read', 'YoungPerson', { id: youngPersonId }) ? 'forbidden' : 'not_found'
+}
+
+export function refuse(denial: Denial | undefined): never {
+  if (denial === 'forbidden') throw new ForbiddenError('Your consent for this young person does not allow this change')
+  throw new NotFoundError()
 }
 
 /**
- * Reads one young person and writes its audit event (allowed, or denied when the record is missing or
- * not consented) in one statement: one round trip, one snapshot, no lock on consents. A revocation
- * committed before the statement starts is seen by it; the event and the data commit together.
+ * Every access to one young person's data: opens the request's transaction, loads the caller's
+ * consents (no lock), checks `access`, and either writes the denied event and answers 404 (403 for a
+ * write by a caller who already sees the record), or runs `work` and writes its allowed events in the
+ * same transaction. `work` may itself refuse with a Denial (a row the rules exclude).
  */
-export async function readYoungPerson(database: Database, request: FastifyRequest, id: string): Promise<YoungPersonView> {
-  const principal = request.principal
-  const ability = defineAbilityFor(principal)
-  const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
-  // Fields granted by the same rules share one condition: one EXISTS for the five identity fields.
-  const groups = new Map<string, { condition: SQL; fields: IdentityField[] }>()
-  const ruleIds = new Map<object, number>()
-  for (const field of IDENTITY_FIELDS) {
-    const key = ability
-      .rulesFor('read', 'YoungPerson', field)
-      .map((rule) => {
-        if (!ruleIds.has(rule)) ruleIds.set(rule, ruleIds.size)
-        return ruleIds.get(rule)
-      })
-      .join(',')
-    const group = groups.get(key) ?? { condition: fieldWhere(ability, principal, 'read', 'YoungPerson', field), fields: [] }
-    group.fields.push(field)
-    groups.set(key, group)
-  }
-  const grants = [...groups.values()]
-  const identityGrant = grants.findIndex((g) => g.fields.includes('givenName'))
-  const ownRecord = principal.kind === 'young_person'
-
-  const statement = sql`with target as (
-  select ${youngPersons.id} as id, ${isoTimestamp(youngPersons.createdAt)} as created_at, ${sql.join(
-    IDENTITY_FIELDS.map((field, i) => sql`${COLUMN[field]} as f${sql.raw(String(i))}`),
-    sql`, `,
-  )}, (${allowed}) as allowed, ${sql.join(
-    grants.map((g, i) => sql`(${g.condition}) as g${sql.raw(String(i))}`),
-    sql`, `,
-  )}
-  from ${youngPersons} where ${youngPersons.id} = ${id}
-),
-held as (
-  select ${consents.id} as id, ${consents.categories} as categories from ${consents}
-  where ${consents.youngPersonId} = ${id} and ${heldBy(principal)} and ${activeConsent}
-),
-decided as (
-  select t.id, coalesce(t.allowed, false) as allowed, coalesce(t.allowed and t.g${sql.raw(String(identityGrant))}, false) as identity
-  from (select 1) as one left join target t on true
-),
-${appendCtes(
-  decidedEventInput(
-    request,
-    { action: 'read', resourceType: 'YoungPerson', resourceId: id },
-    {
-      youngPersonId: sql`decided.id`,
-      category: sql`case when decided.identity then 'identity' end`,
-      consentIds: sql`case when decided.allowed then array(select held.id from held) else '{}'::uuid[] end`,
-      outcome: sql`case when decided.allowed then 'allowed' else 'denied' end`,
-    },
-    sql`decided`,
-  ),
-)}
-select d.allowed, t.id, t.created_at as "createdAt", ${sql.join(
-    IDENTITY_FIELDS.map((_, i) => sql`t.f${sql.raw(String(i))}`),
-    sql`, `,
-  )}, ${sql.join(
-    grants.map((_, i) => sql`t.g${sql.raw(String(i))}`),
-    sql`, `,
-  )},
-  ${ownRecord ? sql`array['identity']` : sql`array(select distinct c collate "C" from held, unnest(held.categories) c order by 1)`} as categories
-from decided d left join target t on d.allowed
-where (select count(*) from appended) = 1`
-
-  const [row] = await database.statement<Row>(statement)
-  if (row === undefined) throw new Error('the audit event of a read was not written')
-  if (!row.allowed || row.id === null || row.createdAt === null) throw new NotFoundError()
-  const view: YoungPersonView = { id: row.id, createdAt: row.createdAt, categories: row.categories ?? [] }
-  IDENTITY_FIELDS.forEach((field, i) => {
-    const grant = grants.findIndex((g) => g.fields.includes(field))
-    if (row[`g${grant}`] === true) (view as unknown as Record<string, string | null>)[field] = row[`f${i}`] ?? null
+export async function withYoungPerson<T>(
+  database: Database,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
+): Promise<T> {
+  const outcome = await database.transaction(async (tx): Promise<{ value: T } | { denial: Denial }> => {
+    const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
+    const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
+    const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
+    if (result === undefined || typeof result === 'string') {
+      const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
+      await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
+      const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
+      return { denial }
+    }
+    await recordAudit(tx, request, result.audit)
+    return { value: result.value }
   })
-  return view
+  if ('denial' in outcome) refuse(outcome.denial)
+  return outcome.value
 }

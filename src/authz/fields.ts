@@ -3,7 +3,7 @@ import { type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import { youngPersons } from '../db/schema/index.js'
 import type { AppAbility } from './abilities.js'
-import type { IdentityField } from './door.js'
+import type { IdentityField } from './record-read.js'
 import { fieldWhere } from './sql.js'
 
 /** A list's column: the field where the ability lets the caller read it (as in the single read), null elsewhere. */

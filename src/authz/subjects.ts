@@ -85,6 +85,17 @@ export const PERSONAL_SUBJECTS = {
 export type PersonalSubject = keyof typeof PERSONAL_SUBJECTS
 
 /** Registry and anonymous subjects: no personal data, no row conditions. */
-export type RegistrySubject = 'Agency' | 'Professional' | 'PartnerClient' | 'Centre' | 'Visit' | 'Stats' | 'Webhook' | 'AuditLog' | 'Caseload'
+export type RegistrySubject =
+  | 'Agency'
+  | 'Professional'
+  | 'PartnerClient'
+  | 'Centre'
+  | 'Visit'
+  | 'Stats'
+  | 'Webhook'
+  | 'AuditLog'
+  | 'ErasureRequest'
+  | 'LegalHold'
+  | 'Caseload'
 
 export type SubjectName = PersonalSubject | RegistrySubject

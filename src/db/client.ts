@@ -188,7 +188,7 @@ function bounded<T>(config: Config, run: (enter: <R>(work: () => Promise<R>) => 
 /**
  * postgres.js queues forever when every connection is busy or the server is gone: give up after
  * `waitMs` with a 503, and make sure work that gets a connection later never runs. Work that runs
- * past `deadlineMs` also ends with a 503, after `overrun` has stopped it.
+ * past `deadlineMs` also ends with a 503; either way `overrun` stops what was started.
  */
 function withPoolWait<T>(
   waitMs: number,
@@ -198,20 +198,20 @@ function withPoolWait<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let state: 'waiting' | 'running' | 'abandoned' = 'waiting'
+    // A connection this transaction already wrote to (its BEGIN, a statement) is cut as well.
     const abandon = () => {
       state = 'abandoned'
       clearTimeout(waitTimer)
       clearTimeout(deadlineTimer)
       reject(new DatabaseUnavailableError())
+      overrun()
     }
     const waitTimer = setTimeout(() => {
       if (state === 'waiting') abandon()
     }, waitMs)
     const deadlineTimer = Number.isFinite(deadlineMs)
       ? setTimeout(() => {
-          if (state === 'abandoned') return
-          abandon()
-          overrun()
+          if (state !== 'abandoned') abandon()
         }, deadlineMs)
       : undefined
     const enter = <R>(work: () => Promise<R>): Promise<R> => {

@@ -9,6 +9,8 @@ import { meRoutes } from './me/me.routes.js'
 import { pathwayRoutes } from './pathway/pathway.routes.js'
 import { referralRoutes } from './referrals/referrals.routes.js'
 import { registryRoutes } from './registry/registry.routes.js'
+import { closingRoutes } from './retention/closing.routes.js'
+import { erasureRoutes } from './retention/erasure.routes.js'
 import { reviewItemRoutes } from './review-items/review-items.routes.js'
 import { statsRoutes } from './stats/stats.routes.js'
 import { timelineRoutes } from './timeline/timeline.routes.js'
@@ -34,6 +36,8 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
     await secured.register(referralRoutes)
     await secured.register(timelineRoutes)
     await secured.register(webhookRoutes)
+    await secured.register(closingRoutes)
+    await secured.register(erasureRoutes)
     await secured.register(reviewItemRoutes)
   })
 }

@@ -56,11 +56,11 @@ t.test('registration refuses non-public addresses with 422 naming the reason, in
 })
 
 t.test('WEBHOOK_ALLOW_PRIVATE_NETWORKS: off by default, refused in production, lets local development use 127.0.0.1', async (t) => {
-  const strong = 'a-production-secret-of-at-least-32-bytes'
+  const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-at-least-32-bytes', SESSION_KEY: 'ab'.repeat(32) }
   t.equal(loadConfig({ NODE_ENV: 'development' }).webhookAllowPrivateNetworks, false)
   t.equal(loadConfig({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }).webhookAllowPrivateNetworks, true)
-  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }), { name: 'ConfigError', message: /^WEBHOOK_ALLOW_PRIVATE_NETWORKS / })
-  t.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: strong, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhookAllowPrivateNetworks, false)
+  t.throws(() => loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }), { name: 'ConfigError', message: /^WEBHOOK_ALLOW_PRIVATE_NETWORKS / })
+  t.equal(loadConfig({ ...production, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }).webhookAllowPrivateNetworks, false)
 
   const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const admin = await createAdmin(app)

@@ -12,6 +12,9 @@ export const pathways = pgTable(
       .references(() => youngPersons.id),
     status: text().$type<'active' | 'paused' | 'closed'>().notNull().default('active'),
     summary: text().notNull().default(''),
+    /** Set while the pathway is closed; the retention period starts from it. */
+    closedAt: timestamp({ withTimezone: true, precision: 3 }),
+    closeReason: text().$type<'goals_reached' | 'moved_away' | 'no_longer_wants_support' | 'other'>(),
     version: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -67,6 +67,9 @@ export function chainHash(previousHash: string, event: AuditEvent): string {
   return createHash('sha256').update(previousHash + canonicalEvent(event), 'utf8').digest('hex')
 }
 
+/** Who writes an event: a request (its principal and id), or one of Polku's own background jobs. */
+export type AuditSource = Pick<FastifyRequest, 'principal' | 'id'> | { system: string; id: string }
+
 function actorOf(principal: Principal | null) {
   if (principal === null) return { actorAccountId: null, actorKind: 'anonymous', actorRole: null, actorAgencyId: null, actorName: null }
   switch (principal.kind) {
@@ -85,14 +88,19 @@ function actorOf(principal: Principal | null) {
   }
 }
 
-export function auditEvent(request: FastifyRequest, input: AuditInput, occurredAt = new Date()): AuditEvent {
+function actorOfSource(source: AuditSource) {
+  if ('system' in source) return { actorAccountId: null, actorKind: 'system', actorRole: null, actorAgencyId: null, actorName: source.system }
+  return actorOf(source.principal ?? null)
+}
+
+export function auditEvent(request: AuditSource, input: AuditInput, occurredAt = new Date()): AuditEvent {
   // The database stores uuids in lower case; hashing another spelling would make the event unverifiable.
   const youngPersonId = input.youngPersonId?.toLowerCase() ?? null
   return {
     id: randomUUID(),
     chain: youngPersonId ?? SYSTEM_CHAIN,
     occurredAt: occurredAt.toISOString(),
-    ...actorOf(request.principal ?? null),
+    ...actorOfSource(request),
     action: input.action,
     resourceType: input.resourceType,
     resourceId: input.resourceId ?? null,
@@ -173,7 +181,7 @@ export function decidedEventInput(request: FastifyRequest, input: Omit<AuditInpu
  * Writes audit events in the caller's transaction, one statement per batch of distinct chains.
  * If it fails, the transaction fails: no access without its record.
  */
-export async function recordAudit(q: Queryable, request: FastifyRequest, inputs: AuditInput[]): Promise<void> {
+export async function recordAudit(q: Queryable, request: AuditSource, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return
   const occurredAt = new Date()
   let pending = inputs.map((input) => auditEvent(request, input, occurredAt))

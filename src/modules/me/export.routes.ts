@@ -7,6 +7,7 @@ import { Consent, ConsentRequest } from '../consents/consents.schemas.js'
 import { Note } from '../pathway/notes.schemas.js'
 import { Pathway } from '../pathway/pathway.schemas.js'
 import { Referral } from '../referrals/referrals.schemas.js'
+import { ErasureRequest, Tombstone } from '../retention/retention.schemas.js'
 import { ReviewItem } from '../review-items/review-items.schemas.js'
 import { exportEverything } from './export.service.js'
 import { Me, ownYoungPersonId } from './me.routes.js'
@@ -22,6 +23,8 @@ const Export = Type.Object(
     referrals: Type.Array(Referral, { description: 'Every referral, newest first' }),
     accessLog: Type.Array(AccessLogItem, { description: 'Who accessed or tried to access your data, newest first' }),
     reviewItems: Type.Array(ReviewItem, { description: 'Your questions about accesses, with their answers' }),
+    erasureRequests: Type.Array(ErasureRequest, { description: 'Your erasure requests and their decisions, newest first' }),
+    tombstones: Type.Array(Tombstone, { description: 'What is left of erased records: ids, kinds and dates, no content' }),
   },
   { additionalProperties: false, description: 'Everything held about you (GDPR art. 15 and 20)' },
 )

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
-import { consentRequests, consents, referrals } from '../../db/schema/index.js'
+import { consentRequests, consents, erasureRequests, referrals } from '../../db/schema/index.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { presentAccessLogEntry } from '../audit/audit.presenters.js'
 import { listAccessLog } from '../audit/audit.queries.js'
@@ -17,7 +17,12 @@ import { listReferrals } from '../referrals/referrals.queries.js'
 import { presentReferral } from '../referrals/referrals.service.js'
 import { listReviewItems, ofYoungPerson } from '../review-items/review-items.queries.js'
 import { presentReviewItem } from '../review-items/review-items.service.js'
+import { presentErasureRequest } from '../retention/erasure.presenters.js'
+import { listErasureRequests } from '../retention/erasure.service.js'
+import { retentionOf } from '../retention/retention.presenters.js'
+import { listTombstones } from '../retention/retention.queries.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { presentMe } from './me.routes.js'
 
 /** All of it: one person's records are few enough to return in one document. */
 const EVERYTHING: PageRequest = { limit: 100_000, after: undefined }
@@ -34,15 +39,21 @@ export async function exportEverything(tx: Tx, request: FastifyRequest, id: stri
   const referralRows = await listReferrals(tx, and(eq(referrals.youngPersonId, id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
   const accessLog = await listAccessLog(tx, abilityFor(principal), principal, EVERYTHING, showNames)
   const questions = await listReviewItems(tx, ofYoungPerson(id), EVERYTHING)
+  const erasureRows = await listErasureRequests(tx, eq(erasureRequests.youngPersonId, id), EVERYTHING)
+  const tombstones = await listTombstones(tx, id)
   await recordAudit(tx, request, [{ action: 'export', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, outcome: 'allowed' }])
+  // An erased record is its tombstones: the blanked rows behind them are not shown as records.
+  const erased = person.erasedAt !== null
   return {
     exportedAt: new Date(),
-    person,
-    consents: consentRows.map(presentConsent),
-    consentRequests: requestRows.map(presentRequest),
-    pathway,
+    person: presentMe(person, (await retentionOf(tx, request.server.config.retention, id))!),
+    consents: erased ? [] : consentRows.map(presentConsent),
+    consentRequests: erased ? [] : requestRows.map(presentRequest),
+    pathway: erased ? { ...pathway, goals: [] } : pathway,
     notes: notes.rows.map(presentNote),
-    referrals: referralRows.map(presentReferral),
+    referrals: erased ? [] : referralRows.map(presentReferral),
+    erasureRequests: erasureRows.map(presentErasureRequest),
+    tombstones,
     accessLog: accessLog.map(presentAccessLogEntry),
     reviewItems: questions.map(presentReviewItem),
   }

@@ -61,7 +61,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: row.createdAt,
           givenName: row.givenName,
           familyName: row.familyName,
-          birthDate: row.birthDate,
+          birthDate: row.birthDate ?? person.birthDate,
           email: row.email,
           phone: row.phone,
           categories: granted.categories,
