@@ -96,8 +96,9 @@ function stats(samples: number[]) {
 async function caseloadStatements(db: Db, principal: Principal) {
   const captured = (db as unknown as { __captured: { sql: string; params: unknown[] }[] }).__captured
   captured.length = 0
-  const allowed = accessibleWhere(abilityFor(principal), principal, 'read', 'YoungPerson')
-  await caseloadPage(db, principal, allowed, pageRequest({ limit: 50 }))
+  const ability = abilityFor(principal)
+  const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
+  await caseloadPage(db, ability, principal, allowed, pageRequest({ limit: 50 }))
   await caseloadTotal(db, allowed)
   return { page: captured[0]!, total: captured[1]! }
 }

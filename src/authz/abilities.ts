@@ -3,6 +3,7 @@ import { AbilityBuilder, buildMongoQueryMatcher, createMongoAbility, type MongoA
 import { $and, $or, and, or } from '@ucast/mongo2js'
 import type { Principal } from '../auth/principal.js'
 import { type ConsentTerm, consentInstruction, type HeldConsent, makeConsentInterpreter } from './consent-condition.js'
+import { granteesCovering } from './grantee.js'
 import { PERSONAL_SUBJECTS, type PersonalSubject, type SubjectName } from './subjects.js'
 
 export type Action = 'read' | 'write' | 'create' | 'update' | 'revoke' | 'approve' | 'receive' | 'withdraw' | 'manage' | 'close' | 'reopen' | 'decide'
@@ -12,6 +13,10 @@ export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unkn
 export const IDENTITY_FIELDS = ['givenName', 'familyName', 'birthDate', 'email', 'phone'] as const
 /** Fields any holder of a read consent sees: the record exists for them, nothing more. */
 export const BASE_FIELDS = ['id', 'createdAt'] as const
+
+/** Why a professional may not record an in-person consent that covers them (principle 9). */
+export const SELF_GRANT_REFUSAL =
+  'A consent you record in person may not cover you, your agency or your role: ask the young person (a consent request), or have another professional record their consent'
 
 type Builder = AbilityBuilder<AppAbility>
 type Conditions = Record<string, unknown>
@@ -36,12 +41,8 @@ function pathwayRules({ can }: Builder, action: 'read' | 'write'): void {
 }
 
 function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'professional' }>): void {
-  const { can } = builder
-  const holds = [
-    { granteeProfessionalId: p.professionalId },
-    { granteeAgencyId: p.agencyId, granteeRole: null },
-    { granteeAgencyId: p.agencyId, granteeRole: p.role },
-  ]
+  const { can, cannot } = builder
+  const holds = granteesCovering(p)
   const receiving = { toAgencyId: p.agencyId, $or: [{ toRole: null }, { toRole: p.role }] }
 
   can('create', 'YoungPerson')
@@ -50,8 +51,12 @@ function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'prof
 
   // A consent record names the young person and their purpose: only while the caller still holds an active one.
   can('read', 'Consent', { $or: holds, ...consent('read') })
+  // Recording a consent given in person: only for someone else. The intake's first consent is recorded by intake, not under this rule.
   can('create', 'Consent', consent('read'))
+  cannot('create', 'Consent', { $or: holds }).because(SELF_GRANT_REFUSAL)
+  // Withdrawal is as easy as granting: any holder of a consent for the young person records it, for any of their consents.
   can('revoke', 'Consent', consent('read'))
+  can('revoke', 'Consent', consent('write'))
   can('create', 'ConsentRequest', consent('read'))
   can('read', 'ConsentRequest', { requestedByProfessionalId: p.professionalId })
 
@@ -69,7 +74,7 @@ function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'prof
   can('receive', 'Referral', { ...receiving, ...receivable })
 
   can('create', 'Visit')
-  can('read', ['Stats', 'Agency', 'Centre'])
+  can('read', ['Stats', 'Agency', 'Centre', 'Caseload'])
 }
 
 function partnerRules(builder: Builder, p: Extract<Principal, { kind: 'partner' }>): void {
@@ -91,6 +96,7 @@ function partnerRules(builder: Builder, p: Extract<Principal, { kind: 'partner' 
   }
   if (scopes.has('visits:write')) can('create', 'Visit')
   if (scopes.has('stats:read')) can('read', 'Stats')
+  can('read', 'Caseload')
   can('manage', 'Webhook')
 }
 
@@ -122,6 +128,12 @@ const RULES: Record<Principal['kind'], (builder: Builder, principal: never) => v
   professional: professionalRules,
   partner: partnerRules,
   young_person: youngPersonRules,
+}
+
+/** The reason a `cannot` rule gives for refusing `action` on `object`, when one refuses it. */
+export function refusalReason(ability: AppAbility, action: Action, object: Record<string, unknown>): string | undefined {
+  const rule = ability.relevantRuleFor(action, object)
+  return rule?.inverted ? rule.reason : undefined
 }
 
 function subjectTypeOf(object: unknown): string {

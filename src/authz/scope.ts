@@ -6,7 +6,7 @@ import { NotFoundError } from '../errors.js'
 import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
 import type { HeldConsent } from './consent-condition.js'
 import { loadHeldConsents } from './sql.js'
-import type { PersonalSubject } from './subjects.js'
+import { PERSONAL_SUBJECTS, type PersonalSubject } from './subjects.js'
 
 /** A plain row marked with its subject type, as CASL needs it for conditions. */
 export function subjectOf(type: PersonalSubject, row: object): never {
@@ -35,4 +35,15 @@ export async function scopeForYoungPerson(q: Queryable, principal: Principal, yo
       if (!can(action, type, row)) throw new NotFoundError()
     },
   }
+}
+
+/**
+ * Whether the caller may read this stored row now, under the consents they hold in this transaction:
+ * for answers given again later (an idempotent replay). No row means no.
+ */
+export async function mayStillRead(q: Queryable, principal: Principal, type: PersonalSubject, row: object | undefined): Promise<boolean> {
+  if (row === undefined) return false
+  const youngPersonId = (row as Record<string, unknown>)[PERSONAL_SUBJECTS[type].youngPersonField]
+  if (typeof youngPersonId !== 'string') return false
+  return (await scopeForYoungPerson(q, principal, youngPersonId)).can('read', type, row)
 }

@@ -96,5 +96,6 @@ export type RegistrySubject =
   | 'AuditLog'
   | 'ErasureRequest'
   | 'LegalHold'
+  | 'Caseload'
 
 export type SubjectName = PersonalSubject | RegistrySubject

@@ -81,18 +81,39 @@ export function idempotencyKey(request: FastifyRequest): string | undefined {
 
 type Outcome<T> = { kind: 'fresh'; value: T | null } | { kind: 'replay'; status: number; body: unknown }
 
+/** Whether the caller may still read the record a stored answer is about, checked in the replay's transaction. */
+export type StillReadable<T> = (tx: Tx, stored: T) => Promise<boolean>
+
+/** A stored answer cut down to its ids and status, for a caller whose consent has ended since. */
+export type IdsAndStatusBody = { id: string; status?: string }
+
+function idsAndStatus(stored: unknown): IdsAndStatusBody {
+  const { id, status } = stored as { id: string; status?: unknown }
+  return typeof status === 'string' ? { id, status } : { id }
+}
+
 /**
  * Runs `work` in one transaction with the key's claim: a repeat with the same body replays the
  * stored response, another body is 422, a repeat while the first is still running is 409.
  * `work` returns the response body, or null for "not found" (nothing is stored then).
  * Keys belong to the caller (another caller may use the same key) and expire after 24 hours.
+ * With `stillReadable`, a replay to a caller who may no longer read the record answers its ids and status only.
  */
+export async function idempotentCreate<T>(request: FastifyRequest, reply: FastifyReply, status: number, work: (tx: Tx) => Promise<T | null>): Promise<T | null>
 export async function idempotentCreate<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
   work: (tx: Tx) => Promise<T | null>,
-): Promise<T | null> {
+  stillReadable: StillReadable<T>,
+): Promise<T | IdsAndStatusBody | null>
+export async function idempotentCreate<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  work: (tx: Tx) => Promise<T | null>,
+  stillReadable?: StillReadable<T>,
+): Promise<T | IdsAndStatusBody | null> {
   const key = idempotencyKey(request)
   const database = request.server.database
   if (key === undefined) {
@@ -114,7 +135,9 @@ export async function idempotentCreate<T>(
     const [existing] = await tx.select().from(idempotencyKeys).where(where)
     if (existing && existing.expiresAt.getTime() > Date.now()) {
       if (existing.requestHash !== hash) throw new UnprocessableError('This Idempotency-Key was used with a different request')
-      return { kind: 'replay', status: existing.responseStatus ?? status, body: unseal(owner, key, existing.responseBody as Sealed) }
+      const stored = unseal(owner, key, existing.responseBody as Sealed) as T
+      const body = !stillReadable || (await stillReadable(tx, stored)) ? stored : idsAndStatus(stored)
+      return { kind: 'replay', status: existing.responseStatus ?? status, body }
     }
     if (existing) await tx.delete(idempotencyKeys).where(where)
     const value = await work(tx)

@@ -21,6 +21,18 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 export const Category = Type.Enum([...DATA_CATEGORIES], { description: 'A data category (consent scope)' })
 
+/** The answer to a caller who may no longer read a record (their consent ended): ids and status only. */
+export const IdsAndStatus = Type.Object(
+  {
+    id: Uuid('The record id'),
+    status: Type.Optional(Type.String({ description: 'Its status, for records that have one' })),
+  },
+  { additionalProperties: false, description: 'Ids and status only: the caller no longer has consent to read the record' },
+)
+
+/** A record, or only its ids and status when the caller may no longer read it. */
+export const OrIdsAndStatus = <T extends TSchema>(schema: T) => Type.Union([schema, IdsAndStatus])
+
 export const IdParams = Type.Object({ id: Uuid('The record id') }, { additionalProperties: false })
 
 export const Problem = Type.Object(

@@ -78,7 +78,8 @@ const CONSENT_OPERATIONS: Record<string, Operation> = {
     method: 'GET',
     url: () => '/v1/caseload?limit=100',
     observe: when200((body, c) => listedIn(body.items, c.youngPersonId)),
-    // A young person's caseload holds their own record only (without names: they hold no consent).
+    // The caseload is for professionals and partner systems; a young person reads their own record at /v1/me.
+    byKind: { youngPerson: 403, admin: 403, auditor: 403 },
     expect: everywhere<Outcome>('listed', { none: 'absent' }),
   },
   'GET /v1/young-persons/{id}/notes shows the pathway note': {

@@ -1,10 +1,10 @@
 // Walks the authorization matrix of matrix.data.ts: every caller row × consent state × operation, on one app.
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { grantConsent } from '../factories.js'
 import { build } from '../helper.js'
-import { CONSENT_STATES, type CallerRow, type ConsentState, type Ctx, OPERATIONS, type Outcome, PROFILES, ROWS, STATE_TERMS } from './matrix.data.js'
-import { buildWorld, type Caller, expireConsent, intake, type World } from './world.js'
+import { youngPersonIn } from './cells.js'
+import { CONSENT_STATES, type CallerRow, type ConsentState, type Ctx, OPERATIONS, type Outcome, PROFILES, ROWS } from './matrix.data.js'
+import { buildWorld, type Caller, type World } from './world.js'
 
 const problemShape = (body: Record<string, unknown>) => ({ ...body, requestId: undefined, instance: undefined })
 
@@ -17,29 +17,7 @@ interface Cell {
 }
 
 async function buildCell(app: FastifyInstance, world: World, row: CallerRow, state: ConsentState): Promise<Cell> {
-  const yp = await intake(app, world)
-  let consentId = yp.consentId
-  if (state === 'otherYoungPerson') {
-    const elsewhere = await intake(app, world)
-    await grantConsent(app, elsewhere, { grantee: row.grantee(world), ...STATE_TERMS.active })
-  } else if (state !== 'none') {
-    consentId = (await grantConsent(app, yp, { grantee: row.grantee(world), ...STATE_TERMS[state] })).id
-    if (state === 'expired') {
-      await expireConsent(app, consentId)
-    } else if (state === 'revoked') {
-      const res = await app.inject({ method: 'POST', url: `/v1/consents/${consentId}/revoke`, headers: yp.actor.headers, payload: {} })
-      if (res.statusCode !== 200) throw new Error(`revoke: ${res.statusCode} ${res.body}`)
-    } else if (state === 'superseded') {
-      // The young person moves the consent to someone else: the row's grantee is left with none.
-      const res = await app.inject({
-        method: 'POST',
-        url: `/v1/young-persons/${yp.id}/consents`,
-        headers: yp.actor.headers,
-        payload: { grantee: { professionalId: world.intaker.id }, ...STATE_TERMS.active, purpose: 'Moved to the intake worker', supersedes: consentId },
-      })
-      if (res.statusCode !== 201) throw new Error(`supersede: ${res.statusCode} ${res.body}`)
-    }
-  }
+  const { yp, consentId } = await youngPersonIn(app, world, row.grantee(world), state)
   return { ctx: { world, youngPersonId: yp.id, consentId, ...(await pathwayRecords(app, world, yp.id)) }, self: yp.actor }
 }
 

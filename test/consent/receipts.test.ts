@@ -47,11 +47,12 @@ t.test('consent receipts and special categories', async (t) => {
       actions: ['read', 'write'],
       method: 'in_person',
       evidence: 'FORM-2026-017',
+      recordedBy: { kind: 'professional', professionalId: counsellor.id, name: 'Kaisa Counsellor' },
       validFrom: consent.validFrom,
       validUntil: consent.validUntil,
       createdAt: consent.createdAt,
       withdrawal: `You can withdraw this consent at any time, without giving a reason: POST /v1/consents/${consent.id}/revoke, or ask any professional who works with you.`,
-      plainLanguage: `You allow Kaisa Counsellor to read and write your identity, employment information until ${consent.validUntil.slice(0, 10)}, for this purpose: Finding a first job. You can withdraw this at any time.`,
+      plainLanguage: `You allow Kaisa Counsellor to read and write your identity, employment information until ${consent.validUntil.slice(0, 10)}, for this purpose: Finding a first job. Kaisa Counsellor recorded it as given in person (evidence: FORM-2026-017). You can withdraw this at any time.`,
     })
     const days = (Date.parse(consent.validUntil) - Date.parse(consent.validFrom)) / DAY_MS
     t.ok(Math.abs(days - app.config.consentDefaultDays) < 0.01, `valid for the configured default (${days.toFixed(3)} days)`)

@@ -98,6 +98,18 @@ t.test('consent events', async (t) => {
     t.match((await events()).at(-1), { type: 'consent.granted', data: { consentId: approved.json().consentId } })
   })
 
+  await t.test('a consent recorded in person by a professional for another agency is announced to that agency', async (t) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/v1/young-persons/${yp.id}/consents`,
+      headers: nurse.headers,
+      payload: { grantee: { agencyId: employment.id }, categories: ['employment'], actions: ['read'], purpose: 'Job search support', evidence: 'FORM-77' },
+    })
+    t.equal(res.statusCode, 201, res.body)
+    t.match(res.json(), { method: 'in_person', recordedBy: { kind: 'professional', professionalId: nurse.id } })
+    t.match((await events()).at(-1), { type: 'consent.granted', data: { consentId: res.json().id, agencyId: employment.id, categories: ['employment'] } })
+  })
+
   await t.test('an idempotent repeat of a grant queues no second event', async (t) => {
     const before = (await events()).length
     const grant = () =>

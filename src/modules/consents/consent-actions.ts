@@ -1,8 +1,7 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { principalId } from '../../auth/principal.js'
-import { abilityFor, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { abilityFor, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -11,15 +10,24 @@ import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import * as queries from './consents.queries.js'
 import type { GrantConsent } from './consents.schemas.js'
-import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest } from './consents.service.js'
+import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest, recorderAccountId } from './consents.service.js'
 
-/** A new consent, or (with `supersedes`) a narrowed or extended one that ends the old; null when not allowed. */
+/**
+ * A new consent, or (with `supersedes`) a narrowed or extended one that ends the old; null when the caller
+ * may not see the young person, `{ refused }` (audited, nothing written) when they may not record this one.
+ */
 export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, youngPersonId: string, body: Static<typeof GrantConsent>) {
   const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
   const person = await findYoungPerson(tx, youngPersonId)
   if (!person || !scope.can('create', 'Consent', { youngPersonId })) {
     await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
     return null
+  }
+  // The caller sees this young person, so saying why reveals nothing; the young person sees the attempt in their access log.
+  const consent = { youngPersonId, ...granteeColumns(body.grantee) }
+  if (!scope.can('create', 'Consent', consent)) {
+    await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId, resourceId: null, consentIds: scope.consents.map((c) => c.id), outcome: 'denied' }])
+    return { refused: refusalReason(scope.ability, 'create', subjectOf('Consent', consent)) ?? 'You may not record this consent' }
   }
   let replaced: Awaited<ReturnType<typeof queries.lockConsent>>
   if (body.supersedes !== undefined) {
@@ -50,7 +58,10 @@ export async function readConsent(tx: Tx, request: FastifyRequest, consentId: st
   return allowed ? row : null
 }
 
-/** Withdrawal, effective on the very next request; null (audited) when the caller may not revoke it. */
+/**
+ * Withdrawal, effective on the very next request; null (audited) when the caller may not revoke it.
+ * `callerMayRead` says whether the caller may read the withdrawn consent now, after the withdrawal.
+ */
 export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: string) {
   // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
   const locked = await queries.lockConsent(tx, consentId)
@@ -60,12 +71,14 @@ export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: 
     return null
   }
   if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-  await queries.markRevoked(tx, locked.id, principalId(request.principal))
+  await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal))
   await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
   await recordAudit(tx, request, [
     { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId, consentIds: [locked.id], outcome: 'allowed' },
   ])
-  return (await queries.findConsent(tx, locked.id))!
+  const consent = (await queries.findConsent(tx, locked.id))!
+  const after = await scopeForYoungPerson(tx, request.principal, locked.youngPersonId)
+  return { consent, callerMayRead: after.can('read', 'Consent', consent) }
 }
 
 /** The young person's answer to a consent request; approving creates the consent now. */

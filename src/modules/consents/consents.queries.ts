@@ -1,14 +1,11 @@
 // SQL of consents and consent requests. Authorization conditions come from src/authz, never from here.
 import { aliasedTable, and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm'
+import { type GranteeInput, granteeColumns } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
 import { agencies, consentRequests, consents, professionals, referrals } from '../../db/schema/index.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
-export interface GranteeInput {
-  professionalId?: string
-  agencyId?: string
-  role?: string
-}
+export type { GranteeInput } from '../../authz/index.js'
 
 export interface NewConsent {
   youngPersonId: string
@@ -24,6 +21,9 @@ export interface NewConsent {
 
 const granteeProfessional = aliasedTable(professionals, 'grantee_professional')
 const granteeAgency = aliasedTable(agencies, 'grantee_agency')
+/** The professional who recorded the consent in person, or who recorded its withdrawal; none when the young person did. */
+const recorder = aliasedTable(professionals, 'recorder')
+const revoker = aliasedTable(professionals, 'revoker')
 
 const consentColumns = {
   id: consents.id,
@@ -39,7 +39,11 @@ const consentColumns = {
   evidence: consents.evidence,
   validFrom: consents.validFrom,
   validUntil: consents.validUntil,
+  recorderProfessionalId: recorder.id,
+  recorderName: recorder.displayName,
   revokedAt: consents.revokedAt,
+  revokerProfessionalId: revoker.id,
+  revokerName: revoker.displayName,
   supersededAt: consents.supersededAt,
   supersededById: consents.supersededById,
   createdAt: consents.createdAt,
@@ -54,6 +58,8 @@ function selectConsents(q: Queryable) {
     .from(consents)
     .leftJoin(granteeProfessional, eq(granteeProfessional.id, consents.granteeProfessionalId))
     .leftJoin(granteeAgency, eq(granteeAgency.id, consents.granteeAgencyId))
+    .leftJoin(recorder, eq(recorder.accountId, consents.grantedByAccountId))
+    .leftJoin(revoker, eq(revoker.accountId, consents.revokedByAccountId))
 }
 
 export async function insertConsent(q: Queryable, c: NewConsent): Promise<ConsentRow> {
@@ -61,9 +67,7 @@ export async function insertConsent(q: Queryable, c: NewConsent): Promise<Consen
     .insert(consents)
     .values({
       youngPersonId: c.youngPersonId,
-      granteeProfessionalId: c.grantee.professionalId ?? null,
-      granteeAgencyId: c.grantee.agencyId ?? null,
-      granteeRole: c.grantee.professionalId ? null : (c.grantee.role ?? null),
+      ...granteeColumns(c.grantee),
       categories: c.categories,
       actions: c.actions,
       purpose: c.purpose,
@@ -158,9 +162,7 @@ export async function insertConsentRequest(
     .values({
       youngPersonId: r.youngPersonId,
       requestedByProfessionalId: r.requestedByProfessionalId,
-      granteeProfessionalId: r.grantee.professionalId ?? null,
-      granteeAgencyId: r.grantee.agencyId ?? null,
-      granteeRole: r.grantee.professionalId ? null : (r.grantee.role ?? null),
+      ...granteeColumns(r.grantee),
       categories: r.categories,
       actions: r.actions,
       purpose: r.purpose,

@@ -2,13 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import { consents } from '../../db/schema/index.js'
-import { NotFoundError } from '../../errors.js'
+import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
+import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from './consent-actions.js'
 import * as queries from './consents.queries.js'
 import * as s from './consents.schemas.js'
@@ -28,15 +29,29 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['consent'],
         summary: 'Grant consent: digitally by the young person, or recorded in person by a professional who holds consent',
+        description:
+          'A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.',
         params: YoungPersonParams,
         headers: IdempotencyHeaders,
         body: s.GrantConsent,
-        response: responses({ 201: s.ConsentWithReceipt }, 404, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.ConsentWithReceipt) }, 403, 404, 409, 422),
       },
     },
     async (request, reply) => {
       const youngPersonId = request.params.id
-      const granted = await idempotentCreate(request, reply, 201, (tx) => grantOrReplaceConsent(tx, request, youngPersonId, request.body))
+      let refusal: string | undefined
+      const granted = await idempotentCreate(
+        request,
+        reply,
+        201,
+        async (tx) => {
+          const result = await grantOrReplaceConsent(tx, request, youngPersonId, request.body)
+          if (result && 'refused' in result) refusal = result.refused
+          return result && 'refused' in result ? null : result
+        },
+        async (tx, stored) => mayStillRead(tx, request.principal, 'Consent', await queries.findConsent(tx, stored.id)),
+      )
+      if (refusal !== undefined) throw new ForbiddenError(refusal)
       if (!granted) throw new NotFoundError()
       return reply.send(granted)
     },
@@ -97,13 +112,15 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Withdraw consent; effective on the very next request',
         params: IdParams,
         body: Type.Optional(s.RevokeConsent),
-        response: responses({ 200: s.Consent }, 404, 409),
+        response: responses({ 200: Type.Union([s.Consent, s.WithdrawnConsent]) }, 404, 409),
       },
     },
     async (request) => {
       const revoked = await db.transaction((tx) => revokeConsent(tx, request, request.params.id))
       if (!revoked) throw new NotFoundError()
-      return presentConsent(revoked)
+      // A consent the caller may not read (or no longer may) answers with ids and status only.
+      const { consent } = revoked
+      return revoked.callerMayRead ? presentConsent(consent) : { id: consent.id, status: 'revoked' as const, revokedAt: consent.revokedAt! }
     },
   )
 
@@ -125,7 +142,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
         if (principal.kind !== 'professional' || !scope.can('create', 'ConsentRequest', { youngPersonId })) {
-          await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: null, resourceId: youngPersonId, outcome: 'denied' }])
+          const person = await findYoungPerson(tx, youngPersonId)
+          await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
           return null
         }
         await checkGrantee(tx, request.body.grantee)

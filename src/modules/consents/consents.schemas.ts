@@ -22,6 +22,17 @@ export const Grantee = Type.Union(
   { description: 'Who receives access: one professional, or an agency (optionally one role within it)' },
 )
 
+/** Who recorded an act on a consent, shown to the young person. */
+export const RecordedBy = (description: string) =>
+  Type.Object(
+    {
+      kind: Type.Enum(['young_person', 'professional'], { description: 'The young person themselves, or a professional on their behalf' }),
+      professionalId: Nullable(Uuid('The professional who recorded it; null when the young person did')),
+      name: Nullable(Type.String({ description: 'Their name; null when the young person did' })),
+    },
+    { additionalProperties: false, description },
+  )
+
 const Categories = Type.Array(Category, {
   minItems: 1,
   uniqueItems: true,
@@ -77,6 +88,7 @@ export const Receipt = Type.Object(
     actions: Type.Array(Type.String(), { description: 'Processing allowed: read, write' }),
     method: Type.Enum(['digital', 'in_person'], { description: 'How consent was given' }),
     evidence: Nullable(Type.String({ description: 'Evidence reference' })),
+    recordedBy: RecordedBy('Who recorded the consent: the young person (digital), or the professional who recorded it in person'),
     validFrom: Timestamp('Start of validity'),
     validUntil: Timestamp('End of validity'),
     createdAt: Timestamp('When the record was made'),
@@ -104,15 +116,27 @@ export const Consent = Type.Object(
     purpose: Type.String({ description: 'Purpose in plain words' }),
     method: Type.Enum(['digital', 'in_person'], { description: 'How consent was given' }),
     evidence: Nullable(Type.String({ description: 'Evidence reference for in-person consent' })),
+    recordedBy: RecordedBy('Who recorded the consent: the young person (digital), or the professional who recorded it in person'),
     status: ConsentStatus,
     validFrom: Timestamp('Start of validity'),
     validUntil: Timestamp('End of validity'),
     revokedAt: Nullable(Timestamp('When it was withdrawn')),
+    revokedBy: Nullable(RecordedBy('Who recorded the withdrawal: the young person, or a professional on their behalf; null while not withdrawn')),
     supersededAt: Nullable(Timestamp('When a newer consent replaced it')),
     supersededById: Nullable(Uuid('The consent that replaced it')),
     createdAt: Timestamp('When it was recorded'),
   },
   { additionalProperties: false },
+)
+
+/** The answer to a withdrawal recorded by a professional who may not read the consent itself. */
+export const WithdrawnConsent = Type.Object(
+  {
+    id: Uuid('Consent id'),
+    status: Type.Literal('revoked', { description: 'The consent is withdrawn' }),
+    revokedAt: Timestamp('When it was withdrawn'),
+  },
+  { additionalProperties: false, description: 'A withdrawal recorded for a consent the caller may not read: ids and status only' },
 )
 
 export const ConsentWithReceipt = Type.Object({ ...Consent.properties, receipt: Receipt }, { additionalProperties: false })

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
 import type { Config } from '../../config.js'
 import type { Tx } from '../../db/client.js'
-import { UnprocessableError } from '../../errors.js'
+import { ForbiddenError, UnprocessableError } from '../../errors.js'
 import type { ConsentRequestRow, ConsentRow, GranteeInput } from './consents.queries.js'
 import * as queries from './consents.queries.js'
 
@@ -18,6 +18,16 @@ export function consentStatus(row: Pick<ConsentRow, 'revokedAt' | 'supersededAt'
   if (row.validUntil.getTime() <= now.getTime()) return 'expired'
   return 'active'
 }
+
+type Recorder = { kind: 'young_person' | 'professional'; professionalId: string | null; name: string | null }
+
+/** Who recorded an act on a consent: the professional (by name), or else the young person themselves. */
+function recorderOf(professionalId: string | null, name: string | null): Recorder {
+  return professionalId ? { kind: 'professional', professionalId, name } : { kind: 'young_person', professionalId: null, name: null }
+}
+
+export const recordedBy = (row: ConsentRow): Recorder => recorderOf(row.recorderProfessionalId, row.recorderName)
+export const revokedBy = (row: ConsentRow): Recorder | null => (row.revokedAt ? recorderOf(row.revokerProfessionalId, row.revokerName) : null)
 
 export function presentConsent(row: ConsentRow) {
   return {
@@ -34,10 +44,12 @@ export function presentConsent(row: ConsentRow) {
     purpose: row.purpose,
     method: row.method,
     evidence: row.evidence,
+    recordedBy: recordedBy(row),
     status: consentStatus(row),
     validFrom: row.validFrom,
     validUntil: row.validUntil,
     revokedAt: row.revokedAt,
+    revokedBy: revokedBy(row),
     supersededAt: row.supersededAt,
     supersededById: row.supersededById,
     createdAt: row.createdAt,
@@ -69,6 +81,8 @@ export function consentReceipt(row: ConsentRow) {
     : { type: 'agency' as const, id: row.granteeAgencyId!, name: row.granteeName, role: row.granteeRole }
   const who = recipient.type === 'professional' ? recipient.name : `${recipient.name}${recipient.role ? ` (${recipient.role} only)` : ''}`
   const until = row.validUntil.toISOString().slice(0, 10)
+  const recorder = recordedBy(row)
+  const recorded = recorder.kind === 'professional' ? ` ${recorder.name} recorded it as given in person (evidence: ${row.evidence}).` : ''
   return {
     schema: 'ISO/IEC TS 27560:2023' as const,
     recordId: row.id,
@@ -81,11 +95,12 @@ export function consentReceipt(row: ConsentRow) {
     actions: row.actions,
     method: row.method,
     evidence: row.evidence,
+    recordedBy: recorder,
     validFrom: row.validFrom,
     validUntil: row.validUntil,
     createdAt: row.createdAt,
     withdrawal: `You can withdraw this consent at any time, without giving a reason: POST /v1/consents/${row.id}/revoke, or ask any professional who works with you.`,
-    plainLanguage: `You allow ${who} to ${row.actions.join(' and ')} your ${row.categories.join(', ')} information until ${until}, for this purpose: ${row.purpose}. You can withdraw this at any time.`,
+    plainLanguage: `You allow ${who} to ${row.actions.join(' and ')} your ${row.categories.join(', ')} information until ${until}, for this purpose: ${row.purpose}.${recorded} You can withdraw this at any time.`,
   }
 }
 
@@ -108,6 +123,12 @@ export async function checkGrantee(tx: Tx, grantee: GranteeInput): Promise<void>
   }
 }
 
+/** The account recorded as having granted or withdrawn a consent: a person, never a partner system. */
+export function recorderAccountId(principal: Principal): string {
+  if (principal.kind === 'partner') throw new ForbiddenError('Partner systems cannot record consent or its withdrawal')
+  return principal.accountId
+}
+
 export interface GrantInput {
   grantee: GranteeInput
   categories: string[]
@@ -119,7 +140,7 @@ export interface GrantInput {
 
 /**
  * Records a consent. A young person's own grant is `digital`; a professional records one given in
- * person and must name the evidence (the signed form), also when they are the grantee themselves.
+ * person and must name the evidence (the signed form). Whether they may record it is the caller's check.
  */
 export async function grantConsent(tx: Tx, request: FastifyRequest, youngPersonId: string, input: GrantInput): Promise<ConsentRow> {
   const principal: Principal = request.principal
@@ -129,8 +150,7 @@ export async function grantConsent(tx: Tx, request: FastifyRequest, youngPersonI
     throw new UnprocessableError('evidence is required when a professional records consent given in person')
   }
   await checkGrantee(tx, input.grantee)
-  const accountId = principal.kind === 'partner' ? null : principal.accountId
-  if (accountId === null) throw new UnprocessableError('partner systems cannot record consent')
+  const accountId = recorderAccountId(principal)
   return queries.insertConsent(tx, {
     youngPersonId,
     grantee: input.grantee,

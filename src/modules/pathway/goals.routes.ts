@@ -1,10 +1,10 @@
 // Goal routes: set a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
+import { accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import { ConflictError, PreconditionFailedError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { categoryOf, consentIdsFor, type Denial, denialFor, refuse, writeDenial } from './access.js'
@@ -27,7 +27,7 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: s.YoungPersonParams,
         headers: IdempotencyHeaders,
         body: s.CreateGoal,
-        response: responses({ 201: s.Goal }, 403, 404, 409),
+        response: responses({ 201: OrIdsAndStatus(s.Goal) }, 403, 404, 409),
       },
     },
     async (request, reply) => {
@@ -53,9 +53,9 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })
         await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
         return presentGoal(row, [])
-      })
+      }, async (tx, stored) => mayStillRead(tx, principal, 'Goal', await queries.findGoal(tx, stored.id)))
       if (!created) refuse(denial)
-      sendEtag(reply, created)
+      if ('etag' in created) sendEtag(reply, created)
       reply.header('location', `/v1/goals/${created.id}`)
       return created
     },

@@ -1,11 +1,11 @@
 // Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
+import { accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import { NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { responses } from '../../http/schemas.js'
+import { OrIdsAndStatus, responses } from '../../http/schemas.js'
 import type { AuditInput } from '../audit/audit.writer.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
@@ -39,7 +39,7 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: YoungPersonParams,
         headers: IdempotencyHeaders,
         body: s.CreateNote,
-        response: responses({ 201: s.Note }, 403, 404, 422),
+        response: responses({ 201: OrIdsAndStatus(s.Note) }, 403, 404, 422),
       },
     },
     async (request, reply) => {
@@ -71,7 +71,7 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
           { action: correctsId ? 'correct' : 'create', resourceType: 'Note', resourceId: row.id, youngPersonId, category, consentIds: consentIdsFor(scope, 'write', [category]), outcome: 'allowed' },
         ])
         return presentNote(row)
-      })
+      }, async (tx, stored) => mayStillRead(tx, principal, 'Note', await queries.findNote(tx, stored.id)))
       if (!created) refuse(denial)
       return created
     },

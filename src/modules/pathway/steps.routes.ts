@@ -1,11 +1,11 @@
 // Step routes: add a step to a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { scopeForYoungPerson } from '../../authz/index.js'
+import { mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, PreconditionFailedError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { categoryOf, consentIdsFor, type Denial, refuse, writeDenial } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
@@ -35,7 +35,7 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         headers: IdempotencyHeaders,
         body: s.CreateStep,
-        response: responses({ 201: s.Step }, 403, 404, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.Step) }, 403, 404, 409, 422),
       },
     },
     async (request, reply) => {
@@ -62,9 +62,9 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const row = await queries.insertStep(tx, { ...request.body, ...step })
         await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
         return presentStep(row)
-      })
+      }, async (tx, stored) => mayStillRead(tx, principal, 'Step', await queries.findStep(tx, stored.id)))
       if (!created) refuse(denial)
-      sendEtag(reply, created)
+      if ('etag' in created) sendEtag(reply, created)
       reply.header('location', `/v1/steps/${created.id}`)
       return created
     },

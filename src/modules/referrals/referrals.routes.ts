@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, ensureCan, scopeForYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { insertConsentRequest } from '../consents/consents.queries.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
@@ -30,7 +30,7 @@ const missingBodyIsEmpty = async (request: FastifyRequest) => {
   request.body ??= {}
 }
 
-type DecisionResult = { referral: ReturnType<typeof presentReferral> } | { refused: 'not_found' | 'forbidden' } | { conflict: string }
+type DecisionResult = { referral: ReturnType<typeof presentReferral> | { id: string; status: string } } | { refused: 'not_found' | 'forbidden' } | { conflict: string }
 
 export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database
@@ -45,7 +45,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
           'The young person is named in the body because a referral is its own resource; the referrer must hold pathway write consent for them, otherwise the answer is 404.',
         headers: IdempotencyHeaders,
         body: s.CreateReferral,
-        response: responses({ 201: s.Referral }, 403, 404, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.Referral) }, 403, 404, 409, 422),
       },
     },
     async (request, reply) => {
@@ -97,7 +97,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ])
         await announceReferral(tx, 'referral.created', row.id)
         return presentReferral(row)
-      })
+      }, async (tx, stored) => mayStillRead(tx, principal, 'Referral', await queries.findReferral(tx, stored.id)))
       if (!created) throw new NotFoundError()
       return reply.send(created)
     },
@@ -175,7 +175,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
           summary: DECISIONS[decision].summary,
           params: IdParams,
           body: DECISIONS[decision].body,
-          response: responses({ 200: s.Referral }, 403, 404, 409),
+          response: responses({ 200: OrIdsAndStatus(s.Referral) }, 403, 404, 409),
         },
       },
       async (request) => {
@@ -212,7 +212,8 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
             { action: decision, resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
           ])
           if (transition.event) await announceReferral(tx, transition.event, row.id)
-          return { referral: presentReferral(updated) }
+          // Withdrawing stays possible after the referrer's consent ended; the answer then carries ids and status only.
+          return { referral: scope.can('read', 'Referral', updated) ? presentReferral(updated) : { id: updated.id, status: updated.status } }
         })
         if ('conflict' in result) throw new ConflictError(result.conflict)
         if ('refused' in result) {

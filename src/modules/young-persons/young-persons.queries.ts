@@ -1,7 +1,7 @@
 // SQL of young persons. The caseload's consent filter is rendered by src/authz in the same statement.
 import { and, count, desc, eq, max, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { activeConsent, heldBy, heldCategories, holdsConsentFor } from '../../authz/index.js'
+import { type AppAbility, activeConsent, heldBy, heldCategories, readableIdentityColumn } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts, consents, youngPersons } from '../../db/schema/index.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
@@ -42,21 +42,20 @@ export async function findYoungPerson(q: Queryable, id: string) {
   return row
 }
 
-/** One caseload page; identity fields only where the caller holds an identity read consent. */
-export async function caseloadPage(q: Queryable, principal: Principal, allowed: SQL, page: PageRequest) {
-  const identity = holdsConsentFor(principal, youngPersons.id, 'read', 'identity')
+/** One caseload page; each identity field where the ability lets the caller read it, as in the single read. */
+export async function caseloadPage(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
   return q
     .select({
       id: youngPersons.id,
       createdAt: youngPersons.createdAt,
-      givenName: sql<string | null>`case when ${identity} then ${youngPersons.givenName} end`,
-      familyName: sql<string | null>`case when ${identity} then ${youngPersons.familyName} end`,
+      givenName: readableIdentityColumn(ability, principal, 'givenName'),
+      familyName: readableIdentityColumn(ability, principal, 'familyName'),
       categories: heldCategories(principal, youngPersons.id, 'read'),
-      consentValidUntil: sql<Date>`(${q
+      consentValidUntil: sql<Date | null>`(${q
         .select({ until: max(consents.validUntil) })
         .from(consents)
         .where(and(eq(consents.youngPersonId, youngPersons.id), heldBy(principal), activeConsent))})`.mapWith(
-        (value: string | Date) => new Date(value),
+        (value: string | Date | null) => (value === null ? null : new Date(value)),
       ),
     })
     .from(youngPersons)

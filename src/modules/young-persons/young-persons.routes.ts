@@ -1,10 +1,10 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { abilityFor, accessibleWhere, ensureCan, readYoungPerson } from '../../authz/index.js'
-import { UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, readYoungPerson } from '../../authz/index.js'
+import { ForbiddenError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
-import { IdParams, responses } from '../../http/schemas.js'
+import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
 import { issueLinkCode } from '../linking/link-codes.service.js'
@@ -32,7 +32,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Intake: register a young person together with their first, in-person consent',
         headers: IdempotencyHeaders,
         body: s.Intake,
-        response: responses({ 201: s.IntakeResult }, 403, 409, 422),
+        response: responses({ 201: OrIdsAndStatus(s.IntakeResult) }, 403, 409, 422),
       },
     },
     async (request, reply) => {
@@ -68,7 +68,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
           ...(person.subject === undefined ? { linkCode: await issueLinkCode(tx, row.id) } : {}),
         }
-      })
+      }, (tx, stored) => mayStillRead(tx, principal, 'YoungPerson', { id: stored.id }))
       return reply.send(created!)
     },
   )
@@ -94,16 +94,19 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['young-persons'],
         summary: 'The young persons who have consented to the caller',
+        description: 'For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).',
         querystring: s.CaseloadQuery,
-        response: responses({ 200: s.Caseload }),
+        response: responses({ 200: s.Caseload }, 403),
       },
     },
     async (request, reply) => {
       const principal = request.principal
+      const ability = abilityFor(principal)
+      if (!ability.can('read', 'Caseload')) throw new ForbiddenError('The caseload is for professionals and partner systems; a young person reads their own record at /v1/me')
       const page = pageRequest(request.query)
-      const allowed = accessibleWhere(abilityFor(principal), principal, 'read', 'YoungPerson')
+      const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
       const { rows, total } = await db.transaction(async (tx) => {
-        const rows = await queries.caseloadPage(tx, principal, allowed, page)
+        const rows = await queries.caseloadPage(tx, ability, principal, allowed, page)
         const total = await queries.caseloadTotal(tx, allowed)
         await recordAudit(
           tx,

@@ -63,7 +63,7 @@ export const CaseloadItem = Type.Object(
     givenName: Nullable(Type.String({ description: 'Given name, when the caller holds identity consent' })),
     familyName: Nullable(Type.String({ description: 'Family name, when the caller holds identity consent' })),
     categories: Type.Array(Type.String(), { description: 'Categories the caller may read' }),
-    consentValidUntil: Timestamp('When the last of the caller’s consents for this young person ends'),
+    consentValidUntil: Nullable(Timestamp('When the last of the caller’s consents for this young person ends; null when none is active')),
   },
   { additionalProperties: false },
 )

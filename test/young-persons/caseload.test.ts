@@ -1,0 +1,47 @@
+// The caseload is for professionals and partner systems; its names and dates follow the single read's rules.
+import t from 'tap'
+import { createAdmin, createAgency, createAuditor, createPartnerClient, createProfessional, createYoungPerson, grantConsent, partnerHeaders } from '../factories.js'
+import { build } from '../helper.js'
+
+/** RFC 3339 date-time, as JSON Schema's `date-time` format means it. */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/
+
+t.test('GET /v1/caseload', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const auditor = await createAuditor(app)
+  const employment = await createAgency(app, admin, { name: 'Employment services', kind: 'employment_service' })
+  const counsellor = await createProfessional(app, admin, { agencyId: employment.id, role: 'youth_counsellor' })
+  const partner = await partnerHeaders(app, await createPartnerClient(app, admin, { agencyId: employment.id, scopes: ['pathway:read'] }))
+  const yp = await createYoungPerson(app, counsellor, { withAccount: true })
+  await grantConsent(app, yp, { grantee: { agencyId: employment.id }, categories: ['identity', 'pathway'], actions: ['read'] })
+
+  await t.test('a young person, an admin and an auditor get 403 with a problem document that says why', async (t) => {
+    for (const headers of [yp.actor!.headers, admin.headers, auditor.headers]) {
+      const res = await app.inject({ url: '/v1/caseload', headers })
+      t.equal(res.statusCode, 403)
+      t.match(res.headers['content-type'], /^application\/problem\+json/)
+      t.match(res.json(), { code: 'POLKU_FORBIDDEN', detail: /for professionals and partner systems/ })
+    }
+  })
+
+  await t.test('a partner sees no names in the list, exactly as in the single read, under the same agency consent', async (t) => {
+    const list = await app.inject({ url: '/v1/caseload', headers: partner })
+    t.equal(list.statusCode, 200)
+    const item = list.json().items.find((i: { id: string }) => i.id === yp.id)
+    t.match(item, { givenName: null, familyName: null, categories: ['identity', 'pathway'] })
+    const single = await app.inject({ url: `/v1/young-persons/${yp.id}`, headers: partner })
+    t.equal(single.statusCode, 200)
+    t.notOk('givenName' in single.json() || 'familyName' in single.json())
+  })
+
+  await t.test('the professional sees the names in both, and every date-time is RFC 3339', async (t) => {
+    const list = await app.inject({ url: '/v1/caseload', headers: counsellor.headers })
+    const item = list.json().items.find((i: { id: string }) => i.id === yp.id)
+    t.match(item, { givenName: 'Aada', familyName: 'Testinen' })
+    for (const i of list.json().items) {
+      t.match(i.createdAt, RFC3339)
+      t.match(i.consentValidUntil, RFC3339)
+    }
+  })
+})
