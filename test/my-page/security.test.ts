@@ -43,7 +43,7 @@ async function withDemoPerson(t: Tap, config = {}) {
 async function demoSignIn(app: App) {
   const page = await app.inject({ method: 'GET', url: '/my/demo-sign-in' })
   const cookie = pair(cookieOf(page))
-  const res = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie }, payload: { _csrf: csrfOf(page.body), subject: 'demo-young-test' } })
+  const res = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), subject: 'demo-young-test' }).toString() })
   return { res, cookie: pair(cookieOf(res)) }
 }
 
@@ -79,9 +79,9 @@ t.test('a form without its CSRF token, or with a wrong one, is refused with 403'
   const app = await withDemoPerson(t)
   const page = await app.inject({ method: 'GET', url: '/my/demo-sign-in' })
   const cookie = pair(cookieOf(page))
-  const missing = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie }, payload: { subject: 'demo-young-test' } })
+  const missing = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ subject: 'demo-young-test' }).toString() })
   t.equal(missing.statusCode, 403)
-  const wrong = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie }, payload: { _csrf: 'forged', subject: 'demo-young-test' } })
+  const wrong = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: 'forged', subject: 'demo-young-test' }).toString() })
   t.equal(wrong.statusCode, 403)
   t.match(wrong.body, /form had expired|lomake oli vanhentunut/i)
   const { res } = await demoSignIn(app)
@@ -93,7 +93,7 @@ t.test('demo sign-in works in development and signs out; in production it is ref
   const { cookie } = await demoSignIn(app)
   const home = await app.inject({ method: 'GET', url: '/my/', headers: { cookie, 'accept-language': 'en' } })
   t.match(home.body, /Hello, Demo/)
-  const signOut = await app.inject({ method: 'POST', url: '/my/sign-out', headers: { cookie }, payload: { _csrf: csrfOf(home.body) } })
+  const signOut = await app.inject({ method: 'POST', url: '/my/sign-out', headers: { cookie: pair(cookieOf(home)), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(home.body) }).toString() })
   t.equal(signOut.statusCode, 200)
   const after = await app.inject({ method: 'GET', url: '/my/', headers: { cookie: pair(cookieOf(signOut)), 'accept-language': 'en' } })
   t.match(after.body, /<h1>Your Polku page<\/h1>/)
@@ -104,7 +104,7 @@ t.test('demo sign-in works in development and signs out; in production it is ref
   t.notMatch(list.body, /demo-young-test/)
   const first = await prod.inject({ method: 'GET', url: '/my/' })
   t.notMatch(first.body, /demo-sign-in/, 'production does not offer it')
-  const post = await prod.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie: pair(cookieOf(first)) }, payload: { _csrf: csrfOf(first.body), subject: 'demo-young-test' } })
+  const post = await prod.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie: pair(cookieOf(first)), 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(first.body), subject: 'demo-young-test' }).toString() })
   t.equal(post.statusCode, 404)
   t.notOk(String(post.headers['set-cookie'] ?? '').includes('polku_session=') && post.statusCode === 303)
 })

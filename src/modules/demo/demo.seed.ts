@@ -2,10 +2,11 @@
 import { count, inArray } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Database, Queryable } from '../../db/client.js'
-import { accounts } from '../../db/schema/index.js'
 import type { AgencyKind, ProfessionalRole } from '../../db/schema/index.js'
+import { accounts } from '../../db/schema/index.js'
 import { insertAgency, insertCentre, insertProfessional } from '../registry/registry.queries.js'
 import { seedDemoVisits } from './demo-visits.js'
+import { type DemoProfessional, seedDemoYoungPersons } from './demo-young-persons.js'
 
 export interface DemoAccount {
   subject: string
@@ -62,10 +63,13 @@ export async function seedDemo(database: Database): Promise<DemoSeed> {
     for (const agency of DEMO_AGENCIES) agencies.push(await insertAgency(tx, agency))
     await createAccount(tx, 'admin', 'demo-admin')
     await createAccount(tx, 'auditor', 'demo-auditor')
+    const professionals: Record<string, DemoProfessional> = {}
     for (const p of DEMO_PROFESSIONALS) {
       const agencyId = agencies[p.agency]!.id
-      await insertProfessional(tx, { agencyId, role: p.role, displayName: p.displayName, subject: p.subject, centreIds: [centre.id] })
+      const row = await insertProfessional(tx, { agencyId, role: p.role, displayName: p.displayName, subject: p.subject, centreIds: [centre.id] })
+      professionals[p.subject] = { id: row.id, subject: p.subject, agencyId, role: p.role, displayName: p.displayName }
     }
+    await seedDemoYoungPersons(tx, professionals)
     await seedDemoVisits(tx, centre.id)
     return { created: true, accounts: DEMO_ACCOUNTS }
   })

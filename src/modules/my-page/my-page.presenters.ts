@@ -58,7 +58,7 @@ export function presentRequests(t: TFunction, lang: Language, overview: Overview
     .filter((r) => r.status === 'pending' && r.expiresAt.getTime() > Date.now())
     .map((r) => ({
       id: r.id,
-      sentence: t('request.sentence', {
+      sentence: t('requests.sentence', {
         by: r.requestedByName,
         who: r.granteeName,
         actions: list(lang, r.actions.map((a) => t(`action.${a}`))),

@@ -21,8 +21,9 @@ import { signIn, signOut } from './session.js'
 export const DEMO_YOUNG_PERSON_PREFIX = 'demo-young-'
 
 const Id = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
-const Csrf = { _csrf: Type.String() }
-const form = <T extends Record<string, ReturnType<typeof Type.String>>>(fields: T) => Type.Object({ ...Csrf, ...fields }, { additionalProperties: true })
+// Optional here so a missing token meets the CSRF check (403), not schema validation.
+const Csrf = { _csrf: Type.Optional(Type.String()) }
+const form = <T extends Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Optional>>>(fields: T) => Type.Object({ ...Csrf, ...fields }, { additionalProperties: true })
 const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
 
 function youngPersonOf(request: FastifyRequest) {
@@ -88,15 +89,17 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     return reply.page('signed-out')
   })
 
-  app.get('/demo-sign-in', { schema: hidden }, async function demoPeople(request, reply) {
-    if (production) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+  // Refused in production before anything else runs: there the identity provider is the only way in.
+  const developmentOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (production) return reply.code(404).type('text/plain; charset=utf-8').send('Not found')
+  }
+
+  app.get('/demo-sign-in', { schema: hidden, onRequest: developmentOnly }, async function demoPeople(_request, reply) {
     const people = await db.transaction((tx) => tx.select({ subject: accounts.subject }).from(accounts).where(like(accounts.subject, `${DEMO_YOUNG_PERSON_PREFIX}%`)))
     return reply.page('demo', { people: people.map((p) => p.subject).sort() })
   })
 
-  app.post('/demo-sign-in', { schema: { ...hidden, body: form({ subject: Type.String() }) }, ...protect }, async function demoSignIn(request, reply) {
-    // Refused in production: there the identity provider is the only way in.
-    if (production) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+  app.post('/demo-sign-in', { schema: { ...hidden, body: form({ subject: Type.String() }) }, onRequest: developmentOnly, ...protect }, async function demoSignIn(request, reply) {
     const { subject } = request.body as { subject: string }
     if (!subject.startsWith(DEMO_YOUNG_PERSON_PREFIX)) return reply.code(400).page('error', { message: request.page.t('error.generic') })
     signIn(request, subject)
