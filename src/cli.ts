@@ -2,8 +2,9 @@
 import { parseArgs } from 'node:util'
 import { PARTNER_SUBJECT_PREFIX } from './auth/principal.js'
 import { mintToken } from './auth/tokens.js'
-import { ConfigError, loadConfig } from './config.js'
-import { openDatabase } from './db/client.js'
+import { type Config, ConfigError, loadConfig } from './config.js'
+import { type Database, type DatabaseOptions, openDatabase } from './db/client.js'
+import { DataFolderLockedError, lockDataFolder } from './db/data-lock.js'
 import { auditHeadCommand, auditVerifyCommand } from './modules/audit/audit.cli.js'
 import { createAccount, seedDemo } from './modules/demo/demo.seed.js'
 import { retentionRunCommand } from './modules/retention/retention.cli.js'
@@ -18,6 +19,22 @@ const USAGE = `usage: npm run cli -- <command> [options]
   audit:verify [--against F]      verify the audit chains (and the heads saved in F); exit 1 if broken
   retention:run [--dry-run]       erase what the retention rules make due now (--dry-run: only print it)`
 
+/** Every command that opens the database locks an embedded data folder first (and stops when it is in use). */
+async function open(config: Config, options: DatabaseOptions): Promise<Database> {
+  const unlock = await lockDataFolder(config)
+  const database = await openDatabase(config, options).catch(async (error: unknown) => {
+    await unlock()
+    throw error
+  })
+  return {
+    ...database,
+    close: async () => {
+      await database.close()
+      await unlock()
+    },
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -30,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'migrate': {
-      const database = await openDatabase(config, { migrate: true })
+      const database = await open(config, { migrate: true })
       await database.close()
       out('migrations applied')
       return 0
@@ -39,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     case 'auditor:create': {
       if (!values.sub) throw new ConfigError(`${command} needs --sub`)
       if (values.sub.startsWith(PARTNER_SUBJECT_PREFIX)) throw new ConfigError(`subjects starting with ${PARTNER_SUBJECT_PREFIX} are reserved for partner tokens`)
-      const database = await openDatabase(config, { migrate: true })
+      const database = await open(config, { migrate: true })
       try {
         const kind = command === 'admin:create' ? 'admin' : 'auditor'
         const account = await database.transaction((tx) => createAccount(tx, kind, values.sub!))
@@ -59,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo:seed': {
       if (config.env === 'production') throw new ConfigError('demo:seed refuses to run in production')
-      const database = await openDatabase(config, { migrate: true })
+      const database = await open(config, { migrate: true })
       try {
         const seeded = await seedDemo(database)
         out(seeded.created ? 'demo centre created; tokens valid for 8 hours:' : 'demo centre already present; fresh tokens, valid for 8 hours:')
@@ -74,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'audit:head':
     case 'audit:verify': {
-      const database = await openDatabase(config, { migrate: true })
+      const database = await open(config, { migrate: true })
       const err = (line: string) => process.stderr.write(`${line}\n`)
       try {
         return command === 'audit:head' ? await auditHeadCommand(database, out) : await auditVerifyCommand(database, values.against, out, err)
@@ -108,7 +125,7 @@ function isUniqueViolation(error: unknown): boolean {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`polku: ${error.message}\n`)
+    if (error instanceof ConfigError || error instanceof DataFolderLockedError) process.stderr.write(`polku: ${error.message}\n`)
     else if (isUniqueViolation(error)) process.stderr.write('polku: that subject already has an account\n')
     else process.stderr.write(`polku: ${(error as Error).message ?? 'failed'}\n`)
     process.exit(1)

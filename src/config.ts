@@ -1,5 +1,5 @@
 // Environment → typed, frozen Config. A bad value stops the process with one line naming the variable.
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto'
 
 export const DATA_CATEGORIES = [
   'identity',
@@ -64,6 +64,16 @@ export interface PageConfig {
   sessionMaxHours: number
 }
 
+/** Load shedding (@fastify/under-pressure): past any limit, new requests get 503 + Retry-After. 0 turns a limit off. */
+export interface OverloadConfig {
+  maxEventLoopDelayMs: number
+  /** Event-loop utilisation, 0–1. */
+  maxEventLoopUtilization: number
+  /** Requests being handled at once by this instance. */
+  maxConcurrentRequests: number
+  retryAfterSeconds: number
+}
+
 export interface Config {
   env: 'development' | 'test' | 'production'
   host: string
@@ -74,6 +84,15 @@ export interface Config {
   dbPoolSize: number
   dbStatementTimeoutMs: number
   dbPoolWaitMs: number
+  /** The longest a request may wait on the database; past it the statement is cancelled and the answer is 503. */
+  requestDeadlineMs: number
+  /** Server-side `idle_in_transaction_session_timeout`: a transaction its client abandoned ends by itself. */
+  dbIdleInTransactionTimeoutMs: number
+  /** TCP keep-alive on pool connections (client and server side), so a vanished peer is noticed. */
+  dbKeepAliveSeconds: number
+  /** After SIGTERM: readiness answers 503 at once; requests in flight get this long before the exit. */
+  shutdownGraceMs: number
+  overload: OverloadConfig
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   bodyLimitBytes: number
   jwt: JwtConfig
@@ -88,6 +107,8 @@ export interface Config {
   accessLogShowsNames: boolean
   webhookMaxAttempts: number
   webhookWorker: boolean
+  /** Lets webhooks reach loopback and private addresses: tests and local development only, never production. */
+  webhookAllowPrivateNetworks: boolean
   demoSeed: boolean
   retention: RetentionConfig
   page: PageConfig
@@ -164,7 +185,6 @@ export function publicKeyAlgorithm(pem: string): 'RS256' | 'ES256' {
   throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (2048 bits or more) or P-256 EC public key')
 }
 
-const DEV_SECRET = 'polku-development-secret-change-me-0123456789'
 /** Outside production only: sessions of a development server survive its restarts. */
 const DEV_SESSION_KEY = Buffer.from('polku-development-session-key-32').toString('hex')
 
@@ -187,31 +207,63 @@ function pageConfig(env: Env, production: boolean): PageConfig {
   }
 }
 
+/** Printed in this source, so known to everyone: only ever for a developer's own machine. */
+export const PUBLISHED_DEVELOPMENT_SECRET = 'polku-development-secret-change-me-0123456789'
+
+/**
+ * The HS256 secret. The published development secret is used (by default or when given) only with
+ * NODE_ENV=development set explicitly and no external identity provider: anywhere else anyone could
+ * sign tokens Polku accepts, so the process refuses to start.
+ */
+function jwtSecret(env: Env, externalKey: boolean, production: boolean): string | undefined {
+  const given = optional(env, 'JWT_SECRET')
+  const developmentOnly = env.NODE_ENV === 'development' && !externalKey
+  if (given === PUBLISHED_DEVELOPMENT_SECRET && !developmentOnly) {
+    throw new ConfigError('JWT_SECRET is the published development secret: it is accepted only with NODE_ENV=development and no JWT_PUBLIC_KEY or JWT_JWKS_URL')
+  }
+  if (given !== undefined && Buffer.byteLength(given) < 32 && production) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
+  }
+  if (given !== undefined || externalKey) return given
+  if (developmentOnly) return PUBLISHED_DEVELOPMENT_SECRET
+  throw new ConfigError(
+    'JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set; only NODE_ENV=development falls back to the published development secret',
+  )
+}
+
+/** A partner's webhook must never reach Polku's own network in production, whatever a test or a laptop needs. */
+function privateNetworks(env: Env, production: boolean): boolean {
+  const allowed = bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false)
+  if (allowed && production) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_NETWORKS must not be true in production')
+  return allowed
+}
+
+/** True when tokens signed with the secret printed in this source are accepted: worth a warning at start. */
+export function usesPublishedSecret(config: Config): boolean {
+  return config.jwt.secret === PUBLISHED_DEVELOPMENT_SECRET
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development')
   const production = nodeEnv === 'production'
   // A PEM in an env file often arrives with literal "\n" in place of line breaks.
   const publicKey = optional(env, 'JWT_PUBLIC_KEY')?.replaceAll('\\n', '\n')
   const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:'])
-  let secret = optional(env, 'JWT_SECRET')
+  const secret = jwtSecret(env, publicKey !== undefined || jwksUrl !== undefined, production)
   if (publicKey !== undefined) publicKeyAlgorithm(publicKey)
   if (publicKey !== undefined && jwksUrl !== undefined) {
     throw new ConfigError('Set JWT_PUBLIC_KEY or JWT_JWKS_URL, not both')
   }
-  if (secret !== undefined && Buffer.byteLength(secret) < 32 && production) {
-    throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
-  }
-  if (secret === DEV_SECRET && production) throw new ConfigError('JWT_SECRET must not be the published development secret in production')
-  if (secret === undefined && production && publicKey === undefined && jwksUrl === undefined) {
-    throw new ConfigError('JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set in production')
-  }
-  if (secret === undefined && !production) secret = DEV_SECRET
 
   const consentMaxDays = integer(env, 'CONSENT_MAX_DAYS', 365, 1, 3650)
   const consentDefaultDays = integer(env, 'CONSENT_DEFAULT_DAYS', Math.min(365, consentMaxDays), 1, 3650)
   if (consentDefaultDays > consentMaxDays) {
     throw new ConfigError('CONSENT_DEFAULT_DAYS must not exceed CONSENT_MAX_DAYS')
   }
+
+  const dbStatementTimeoutMs = integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000)
+  const requestDeadlineMs = integer(env, 'REQUEST_DEADLINE_MS', dbStatementTimeoutMs + 1000, 100, 600_000)
+  const eluPercent = integer(env, 'OVERLOAD_MAX_EVENT_LOOP_UTILIZATION_PERCENT', 98, 0, 100)
 
   const config: Config = {
     env: nodeEnv,
@@ -220,8 +272,18 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     dataDir: text(env, 'POLKU_DATA_DIR', './data'),
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 500),
-    dbStatementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    dbStatementTimeoutMs,
     dbPoolWaitMs: integer(env, 'DB_POOL_WAIT_MS', 2000, 10, 60_000),
+    requestDeadlineMs,
+    dbIdleInTransactionTimeoutMs: integer(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', Math.max(10_000, 2 * requestDeadlineMs), 100, 3_600_000),
+    dbKeepAliveSeconds: integer(env, 'DB_KEEPALIVE_SECONDS', 30, 1, 7200),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 100, 600_000),
+    overload: {
+      maxEventLoopDelayMs: integer(env, 'OVERLOAD_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      maxEventLoopUtilization: eluPercent / 100,
+      maxConcurrentRequests: integer(env, 'OVERLOAD_MAX_CONCURRENT_REQUESTS', 200, 0, 100_000),
+      retryAfterSeconds: integer(env, 'OVERLOAD_RETRY_AFTER_SECONDS', 2, 1, 3600),
+    },
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     bodyLimitBytes: 1024 * 1024,
     jwt: {
@@ -244,6 +306,7 @@ export function loadConfig(env: Env = process.env): Config {
     accessLogShowsNames: bool(env, 'ACCESS_LOG_SHOWS_NAMES', true),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
+    webhookAllowPrivateNetworks: privateNetworks(env, production),
     demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
     retention: {
       days: Object.fromEntries(
@@ -258,10 +321,15 @@ export function loadConfig(env: Env = process.env): Config {
   return deepFreeze(config)
 }
 
+/** A fresh secret per process: tests sign their tokens with whatever the app's config holds. */
+const TEST_SECRET = randomBytes(32).toString('base64url')
+
 /** Config for tests and tools: defaults plus overrides, without reading the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://' })
-  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, retention: { ...base.retention, job: false }, ...overrides })
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://', JWT_SECRET: TEST_SECRET })
+  // No load shedding unless a test asks for it: a busy test machine is not an overloaded service.
+  const overload = { ...base.overload, maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxConcurrentRequests: 0 }
+  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, overload, retention: { ...base.retention, job: false }, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {

@@ -25,6 +25,21 @@ export const DatabaseUnavailableError = createError(
   503,
 )
 
+export const ShuttingDownError = createError('POLKU_SHUTTING_DOWN', 'This instance is shutting down; retry shortly', 503)
+
+/** Load shedding: the instance is busy (`limit` says which limit); carries its own Retry-After. */
+export class OverloadedError extends Error {
+  readonly code = 'POLKU_OVERLOADED'
+  readonly statusCode = 503
+  constructor(
+    readonly limit: string,
+    readonly retryAfter: string,
+  ) {
+    super('The service is busy; retry shortly')
+    this.name = 'OverloadedError'
+  }
+}
+
 /** One field that failed validation. */
 export interface FieldError {
   field: string
@@ -158,6 +173,9 @@ export function classify(error: FastifyError & { headers?: Record<string, string
     const errors = fieldErrors(error)
     return { status: 400, code: 'POLKU_VALIDATION', detail: `Invalid request: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, errors }
   }
+  if (error instanceof OverloadedError) {
+    return { status: 503, code: error.code, detail: error.message, headers: { 'retry-after': error.retryAfter } }
+  }
   const dbCode = databaseCode(error)
   if (error.code?.startsWith('FST_JWT') || error.code === 'FAST_JWT_VERIFY_ERROR' || error.code?.startsWith('FAST_JWT')) {
     return { status: 401, code: 'POLKU_INVALID_TOKEN', detail: 'A valid bearer token is required', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }
@@ -193,12 +211,20 @@ export function loggable(error: FastifyError): Record<string, unknown> {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, code, detail, errors, headers } = classify(error)
-    // 4xx are logged once, by the request's completion line; 5xx also get the (sanitised) error.
-    if (status >= 500) request.log.error({ err: loggable(error), status }, 'request failed')
+    // 4xx and shed requests are logged once, by the request's completion line; other 5xx also get
+    // the (sanitised) error. An error line per shed request would add load where there is too much.
+    if (status >= 500 && !(error instanceof OverloadedError)) request.log.error({ err: loggable(error), status }, 'request failed')
     problemCodes.set(request, code)
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })
   app.setNotFoundHandler((request, reply) => {
+    // A known path asked with another method: 405 and the methods it has (RFC 9110 §15.5.6).
+    const allowed = request.server.allowedMethods?.(request) ?? []
+    if (allowed.length > 0) {
+      problemCodes.set(request, 'POLKU_METHOD_NOT_ALLOWED')
+      const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}`
+      return sendProblem(reply, problem(request, 405, 'POLKU_METHOD_NOT_ALLOWED', detail), { allow: allowed.join(', ') })
+    }
     problemCodes.set(request, 'POLKU_ROUTE_NOT_FOUND')
     return sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
   })

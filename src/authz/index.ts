@@ -10,6 +10,7 @@ import type { PersonalSubject, SubjectName } from './subjects.js'
 
 export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 export type { HeldConsent } from './consent-condition.js'
+export { readYoungPerson, type YoungPersonView } from './door.js'
 export { accessibleWhere, activeConsent, heldBy, heldCategories, holdsConsentFor, loadHeldConsents } from './sql.js'
 export type { PersonalSubject, RegistrySubject, SubjectName } from './subjects.js'
 
@@ -30,7 +31,7 @@ export function ensureCan(principal: Principal, action: Action, subject: Subject
   }
 }
 
-/** A young person's records: the ability holds the caller's active consents for them, locked FOR SHARE. */
+/** A young person's records: the ability holds the caller's active consents for them (read without locks). */
 export interface PersonScope {
   ability: AppAbility
   consents: HeldConsent[]

@@ -1,8 +1,10 @@
 // The database: PostgreSQL through postgres.js when DATABASE_URL is set, an embedded PGlite otherwise.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync } from 'node:fs'
+import { connect, type Socket } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
@@ -20,8 +22,22 @@ export type Queryable = Db | Tx
 export interface Database {
   readonly kind: 'postgres' | 'pglite'
   readonly db: Db
-  /** Runs `work` in one transaction; waits at most DB_POOL_WAIT_MS for a connection. */
+  /**
+   * Runs `work` in one transaction; waits at most DB_POOL_WAIT_MS for a connection and ends, with a
+   * 503, at the request's deadline (REQUEST_DEADLINE_MS).
+   */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs `work` on the database outside any explicit transaction: each statement is its own
+   * transaction and one round trip (no BEGIN/COMMIT). Answers 503 if the database does not within
+   * DB_POOL_WAIT_MS + DB_STATEMENT_TIMEOUT_MS.
+   */
+  run<T>(work: (db: Db) => Promise<T>): Promise<T>
+  /**
+   * One raw statement in its own implicit transaction: one round trip, prepared once per connection
+   * on PostgreSQL. Rows come back as the driver parses them, keyed by the statement's column aliases.
+   */
+  statement<T>(query: SQL): Promise<T[]>
   /** Answers when the database answers a query, throws DatabaseUnavailableError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -33,6 +49,9 @@ export interface DatabaseOptions {
   /** Apply pending migrations before use. */
   migrate?: boolean
 }
+
+/** Renders drizzle SQL to text and parameters for the raw `statement` path. */
+const dialect = new PgDialect({ casing: 'snake_case' })
 
 export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Database> {
   if (config.databaseUrl !== undefined && options.pglite === undefined) {
@@ -49,18 +68,62 @@ function openPostgres(config: Config, url: string): Database {
     max: config.dbPoolSize,
     connect_timeout: Math.max(1, Math.ceil(config.dbPoolWaitMs / 1000)),
     idle_timeout: 60,
+    keep_alive: config.dbKeepAliveSeconds,
     onnotice: () => {},
-    // JIT compilation costs more than it saves on these short, indexed statements.
-    connection: { statement_timeout: config.dbStatementTimeoutMs, application_name: 'polku', jit: 'off' },
-  })
+    socket: (options: SocketOptions) => openSocket(options, config),
+    connection: {
+      statement_timeout: config.dbStatementTimeoutMs,
+      // The server ends what a vanished client left behind: an open transaction, a running statement.
+      idle_in_transaction_session_timeout: config.dbIdleInTransactionTimeoutMs,
+      client_connection_check_interval: 1000,
+      tcp_keepalives_idle: config.dbKeepAliveSeconds,
+      tcp_keepalives_interval: Math.max(1, Math.ceil(config.dbKeepAliveSeconds / 3)),
+      tcp_keepalives_count: 3,
+      application_name: 'polku',
+      // JIT compilation costs more than it saves on these short, indexed statements.
+      jit: 'off',
+    },
+    // `socket` (a factory for the pool's sockets) is supported by postgres.js but missing from its types.
+  } as postgres.Options<Record<string, never>>)
   const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db
+  const deadline = config.dbPoolWaitMs + config.dbStatementTimeoutMs
   return {
     kind: 'postgres',
     db,
-    transaction: (work) => withPoolWait(config.dbPoolWaitMs, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    transaction: (work) => bounded(config, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    run: (work) => withDeadline(deadline, work(db)),
+    statement: <T>(query: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(query)
+      return withDeadline(deadline, client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>)
+    },
     ping: () => withDeadline(config.dbPoolWaitMs, client`select 1`.execute().then(() => {})),
     close: () => client.end({ timeout: 5 }),
   }
+}
+
+interface SocketOptions {
+  host: string[]
+  port: number[]
+  path?: string | false
+}
+
+/**
+ * Opens the pool's sockets so that a transaction knows which ones it uses (see `bounded`), with TCP
+ * keep-alive from the first byte. The socket is returned while it connects: Node queues the first
+ * writes, and a failed connect reaches postgres.js as the socket's own `error` and `close`, so the
+ * pool's connect timeout and reconnects work as with its built-in sockets.
+ */
+function openSocket(options: SocketOptions, config: Config): Socket {
+  const socket = options.path ? connect(options.path) : connect({ host: options.host[0], port: options.port[0]! })
+  socket.setKeepAlive(true, config.dbKeepAliveSeconds * 1000)
+  socket.setNoDelay(true)
+  const write = socket.write
+  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    transactionScope.getStore()?.sockets.add(this)
+    return write.apply(this, args)
+  } as Socket['write']
+  transactionScope.getStore()?.sockets.add(socket)
+  return socket
 }
 
 async function openPglite(config: Config, given: PGlite | undefined): Promise<Database & { pglite: PGlite }> {
@@ -76,7 +139,13 @@ async function openPglite(config: Config, given: PGlite | undefined): Promise<Da
     kind: 'pglite',
     pglite: pg,
     db,
-    transaction: (work) => withPoolWait(config.dbPoolWaitMs, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    // PGlite runs in this process and cannot hang on a network; a statement it runs cannot be cut short.
+    transaction: (work) => withPoolWait(config.dbPoolWaitMs, Number.POSITIVE_INFINITY, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    run: (work) => work(db),
+    statement: async <T>(query: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(query)
+      return (await pg.query<T>(text, params)).rows
+    },
     ping: async () => {
       if (pg.closed) throw new DatabaseUnavailableError()
       await pg.query('select 1')
@@ -87,33 +156,78 @@ async function openPglite(config: Config, given: PGlite | undefined): Promise<Da
   }
 }
 
+/** The deadline of the request being served, set by `withRequestDeadline`. */
+const requestScope = new AsyncLocalStorage<{ deadlineAt: number }>()
+/** The sockets a PostgreSQL transaction wrote to: the ones to cut when it overruns its deadline. */
+const transactionScope = new AsyncLocalStorage<{ sockets: Set<Socket> }>()
+
+/** Runs `next` (the rest of a request) with every transaction it opens ending by `deadlineAt`. */
+export function withRequestDeadline<T>(deadlineAt: number, next: () => T): T {
+  return requestScope.run({ deadlineAt }, next)
+}
+
+/**
+ * A PostgreSQL transaction that ends, with a 503, at the request's deadline. postgres.js neither
+ * gives up on a hung server nor lets a caller cancel a transaction, so at the deadline the
+ * transaction's socket is cut: its queries fail, the pool opens a fresh connection, and the server
+ * rolls back (`client_connection_check_interval`, `idle_in_transaction_session_timeout` and TCP
+ * keep-alive cover a server the disconnect does not reach).
+ */
+function bounded<T>(config: Config, run: (enter: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+  const deadlineAt = requestScope.getStore()?.deadlineAt ?? Date.now() + config.requestDeadlineMs
+  const budget = deadlineAt - Date.now()
+  if (budget <= 0) return Promise.reject(new DatabaseUnavailableError())
+  const scope = { sockets: new Set<Socket>() }
+  return transactionScope.run(scope, () =>
+    withPoolWait(Math.min(config.dbPoolWaitMs, budget), budget, run, () => {
+      for (const socket of scope.sockets) socket.destroy()
+    }),
+  )
+}
+
 /**
  * postgres.js queues forever when every connection is busy or the server is gone: give up after
- * `waitMs` with a 503, and make sure work that gets a connection later never runs.
+ * `waitMs` with a 503, and make sure work that gets a connection later never runs. Work that runs
+ * past `deadlineMs` also ends with a 503; either way `overrun` stops what was started.
  */
-function withPoolWait<T>(waitMs: number, run: (enter: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+function withPoolWait<T>(
+  waitMs: number,
+  deadlineMs: number,
+  run: (enter: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>,
+  overrun: () => void = () => {},
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let state: 'waiting' | 'running' | 'abandoned' = 'waiting'
-    const timer = setTimeout(() => {
-      if (state !== 'waiting') return
+    // A connection this transaction already wrote to (its BEGIN, a statement) is cut as well.
+    const abandon = () => {
       state = 'abandoned'
+      clearTimeout(waitTimer)
+      clearTimeout(deadlineTimer)
       reject(new DatabaseUnavailableError())
+      overrun()
+    }
+    const waitTimer = setTimeout(() => {
+      if (state === 'waiting') abandon()
     }, waitMs)
+    const deadlineTimer = Number.isFinite(deadlineMs)
+      ? setTimeout(() => {
+          if (state !== 'abandoned') abandon()
+        }, deadlineMs)
+      : undefined
     const enter = <R>(work: () => Promise<R>): Promise<R> => {
       if (state === 'abandoned') return Promise.reject(new DatabaseUnavailableError())
       state = 'running'
-      clearTimeout(timer)
+      clearTimeout(waitTimer)
       return work()
     }
+    const settle = (done: () => void) => {
+      clearTimeout(waitTimer)
+      clearTimeout(deadlineTimer)
+      if (state !== 'abandoned') done()
+    }
     run(enter).then(
-      (value) => {
-        clearTimeout(timer)
-        if (state !== 'abandoned') resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        if (state !== 'abandoned') reject(error)
-      },
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
     )
   })
 }

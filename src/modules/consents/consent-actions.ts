@@ -52,7 +52,7 @@ export async function readConsent(tx: Tx, request: FastifyRequest, consentId: st
 
 /** Withdrawal, effective on the very next request; null (audited) when the caller may not revoke it. */
 export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: string) {
-  // FOR UPDATE waits for requests reading under this consent (FOR SHARE) to finish.
+  // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
   const locked = await queries.lockConsent(tx, consentId)
   const scope = locked ? await scopeForYoungPerson(tx, request.principal, locked.youngPersonId) : undefined
   if (!locked || !scope?.can('revoke', 'Consent', locked)) {

@@ -79,7 +79,7 @@ export async function seedDemoIfEmpty(app: FastifyInstance): Promise<boolean> {
   const seeded = await seedDemo(app.database)
   app.log.info(
     { accounts: seeded.accounts.map((a) => a.subject) },
-    'seeded the demo centre; get a token with `npm run cli -- token --sub demo-youth-counsellor` (or `npm run cli -- demo:seed` for all of them), then call the API with `Authorization: Bearer <token>`',
+    'seeded the demo centre; get a token for any of these accounts with `npm run cli -- token --sub demo-youth-counsellor` (it needs no database, so it works while the server runs), then call the API with `Authorization: Bearer <token>`',
   )
   return true
 }

@@ -1,7 +1,7 @@
-// Liveness (the process answers) and readiness (the database answers a query).
+// Liveness (the process answers) and readiness (the database answers a query and no shutdown has begun).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DatabaseUnavailableError } from '../../errors.js'
+import { DatabaseUnavailableError, ShuttingDownError } from '../../errors.js'
 import { responses } from '../../http/schemas.js'
 
 const Status = Type.Object(
@@ -26,6 +26,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => {
+      // A shutting-down instance tells load balancers to stop sending before it stops listening.
+      if (app.lifecycle.draining) throw new ShuttingDownError()
       try {
         await app.database.ping()
       } catch {

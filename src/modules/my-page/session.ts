@@ -20,19 +20,15 @@ declare module '@fastify/secure-session' {
 export const SESSION_COOKIE = 'polku_session'
 
 export function signIn(request: FastifyRequest, subject: string, now = Date.now()): void {
-  const lang = request.session.get('lang')
-  // A new session on sign-in: nothing from before (e.g. a planted value) carries over but the language.
-  request.session.delete()
-  if (lang) request.session.set('lang', lang)
+  // A new session on sign-in: nothing from before (e.g. a planted CSRF secret) carries over but the language.
+  request.session.regenerate(['lang'])
   request.session.set('subject', subject)
   request.session.set('signedInAt', now)
   request.session.set('seenAt', now)
 }
 
 export function signOut(request: FastifyRequest): void {
-  const lang = request.session.get('lang')
-  request.session.delete()
-  if (lang) request.session.set('lang', lang)
+  request.session.regenerate(['lang'])
 }
 
 /** The signed-in subject, or null when there is none or it has outlived either lifetime (then it is ended). */

@@ -15,7 +15,7 @@ const Etag = Type.String({ description: 'The ETag of this version; send it as If
 export const YoungPersonParams = Type.Object({ id: Uuid('The young person') }, { additionalProperties: false })
 
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The ETag of the version being changed (required: 428 without it, 412 when stale)' })),
+  'if-match': Type.Optional(Type.String({ maxLength: 100, description: 'The ETag of the version being changed (required: 428 without it, 412 when stale)' })),
 })
 
 export const Step = Type.Object(

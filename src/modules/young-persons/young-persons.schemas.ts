@@ -8,7 +8,7 @@ const identity = {
   familyName: Type.String({ minLength: 1, maxLength: 200, description: 'Family name (identity category)' }),
   birthDate: DateOnly('Birth date (identity category); the young person must be under the configured age at intake'),
   email: Type.String({ format: 'email', maxLength: 254, description: 'Email address (identity category)' }),
-  phone: Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$', description: 'Phone number (identity category)' }),
+  phone: Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$', maxLength: 21, examples: ['+358 40 123 4567'], description: 'Phone number (identity category)' }),
 }
 
 export const Intake = Type.Object(
