@@ -56,6 +56,32 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, u
   'referral.accepted': { summary: 'The receiver accepted a referral', data: referralData },
   'referral.declined': { summary: 'The receiver declined a referral', data: referralData },
   'referral.completed': { summary: 'The receiver completed a referral', data: referralData },
+  'pathway.closed': {
+    summary: 'A pathway your agency holds a pathway consent for was closed: it is read-only until reopened',
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['youngPersonId', 'reason', 'closedAt'],
+      properties: {
+        youngPersonId: uuid('The young person'),
+        reason: { type: 'string', enum: ['goals_reached', 'moved_away', 'no_longer_wants_support', 'other'], description: 'Why it was closed' },
+        closedAt: { type: 'string', format: 'date-time', description: 'When it was closed' },
+      },
+    },
+  },
+  'pathway.reopened': {
+    summary: 'A closed pathway was reopened',
+    data: { type: 'object', additionalProperties: false, required: ['youngPersonId'], properties: { youngPersonId: uuid('The young person') } },
+  },
+  'personal_data.erased': {
+    summary: 'Polku erased this young person’s data: delete everything you received about them (sent whatever you subscribed to)',
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['youngPersonId', 'erasedAt'],
+      properties: { youngPersonId: uuid('The erased young person'), erasedAt: { type: 'string', format: 'date-time', description: 'When the record was erased' } },
+    },
+  },
 }
 
 const SIGNATURE = {
