@@ -1,11 +1,11 @@
 // Request latency through the whole stack (auth, consent, audit) with app.inject: a consented read and a note write.
 import { performance } from 'node:perf_hooks'
 import { PGlite } from '@electric-sql/pglite'
-import postgres from 'postgres'
 import { buildApp } from '../src/app.js'
 import { mintToken } from '../src/auth/tokens.js'
 import { testConfig } from '../src/config.js'
 import { createAccount } from '../src/modules/demo/demo.seed.js'
+import { withScratchDatabase } from './scratch.js'
 
 export interface RequestBench {
   case: string
@@ -22,20 +22,8 @@ function summarise(name: string, timings: number[], totalMs: number): RequestBen
 }
 
 /** On an in-memory PGlite, or on a scratch database of the server at DATABASE_URL (dropped after). */
-export async function benchRequests(n = Number(process.env.BENCH_REQUESTS ?? 500)): Promise<RequestBench[]> {
-  const serverUrl = process.env.DATABASE_URL
-  if (!serverUrl) return measure(n, undefined)
-  const name = `polku_bench_requests_${process.pid}`
-  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
-  await admin.unsafe(`create database "${name}"`)
-  try {
-    const url = new URL(serverUrl)
-    url.pathname = `/${name}`
-    return await measure(n, url.toString())
-  } finally {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`)
-    await admin.end({ timeout: 5 })
-  }
+export function benchRequests(n = Number(process.env.BENCH_REQUESTS ?? 500)): Promise<RequestBench[]> {
+  return withScratchDatabase('polku_bench_requests', (url) => measure(n, url))
 }
 
 async function measure(n: number, url: string | undefined): Promise<RequestBench[]> {

@@ -1,10 +1,16 @@
-// npm run bench: request latency, the cost of auditing, and a 5,000-consent caseload (PGlite, or PostgreSQL at DATABASE_URL).
+// npm run bench: the audited read against the bare read, request latency, the cost of auditing, and a 5,000-consent caseload (PGlite, or PostgreSQL at DATABASE_URL).
 import { benchAudit } from './audit.js'
 import { benchCaseload } from './caseload.js'
+import { benchReadRatio } from './read-ratio.js'
 import { benchRequests } from './requests.js'
 
 const database = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'
 console.log(`Polku benchmarks on ${database}\n`)
+
+console.log('Bare read against the consent-checked, audited read (HTTP, autocannon, 10 connections):')
+const ratio = await benchReadRatio()
+console.table({ bare: ratio.bare, audited: ratio.audited })
+console.log(`ratio audited / bare: ${ratio.ratio} (${ratio.youngPersons} young persons, ${ratio.seconds} s each)\n`)
 
 console.log('Requests through the whole stack (sequential, app.inject):')
 console.table(await benchRequests())

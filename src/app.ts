@@ -8,13 +8,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import fp from 'fastify-plugin'
 import { authenticate } from './auth/authenticate.js'
-import { principalId } from './auth/principal.js'
+import { PARTNER_SCOPES, principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase, withRequestDeadline } from './db/client.js'
 import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { type ContractFacts, registerContract } from './http/contract.js'
+import { finishDocument } from './http/document.js'
+import { validatorCompilers } from './http/validation.js'
 import { loadShedding } from './http/load-shedding.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { linkAttempts } from './modules/linking/link-attempts.js'
+import { myPage } from './modules/my-page/my-page.plugin.js'
 import { v1Routes } from './modules/v1.js'
+import { retentionJob } from './modules/retention/retention.job.js'
 import { webhookWorker } from './modules/webhooks/worker.js'
 
 declare module 'fastify' {
@@ -43,6 +49,15 @@ function operationId(method: string, url: string): string {
     .split(/[-_.]/)
     .filter(Boolean)
   return method.toLowerCase() + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')
+}
+
+const PARTNER_SCOPE_TEXT: Record<(typeof PARTNER_SCOPES)[number], string> = {
+  'pathway:read': 'Read young persons, pathways, goals and steps under the agency\'s consents',
+  'pathway:write': 'Change pathways, goals and steps under the agency\'s write consents',
+  'referrals:read': 'Read referrals made with or received under consent',
+  'referrals:write': 'Make referrals and act on received ones',
+  'visits:write': 'Record anonymous visits',
+  'stats:read': 'Read anonymous statistics',
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -95,8 +110,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const given = req.headers['x-request-id']
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
     },
-    return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // While closing, new requests get the same 503 problem+json as any other (see preClose below),
+    // not Fastify's own plain JSON body.
+    return503OnClosing: false,
+    // Migrations run while the database plugin starts; a loaded machine must not turn that into a crash.
+    pluginTimeout: 120_000,
+    schemaController: validatorCompilers(),
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('config', config)
@@ -107,9 +126,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(loadShedding, { overload: config.overload })
   // JSON only (plus the form-encoded OAuth token request): any other body is a 415, not a string.
   app.removeContentTypeParser('text/plain')
+  const contractFacts: ContractFacts = new Map()
+  registerContract(app, contractFacts)
 
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    if (closing) {
+      reply.header('connection', 'close')
+      throw Object.assign(new Error('The server is shutting down'), { statusCode: 503 })
+    }
   })
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -129,6 +158,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       url,
       schema: { ...schema, operationId: (schema as { operationId?: string }).operationId ?? operationId(String(route.method), url) },
     }),
+    transformObject: (documentObject) => finishDocument((documentObject as { openapiObject: Record<string, unknown> }).openapiObject, contractFacts),
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -136,11 +166,32 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         version: '1.0.0',
         description:
           'Consent-first case coordination for one-stop youth guidance centres. Access to a young person\'s data happens only through explicit, revocable consent.',
-        license: { name: 'UNLICENSED' },
+        contact: { name: 'Polku maintainers', url: 'https://github.com/polku/polku', email: 'api@polku.example' },
+        license: { name: 'Proprietary', url: 'https://polku.example/licence' },
       },
-      servers: [{ url: '/' }],
+      // x-internal: the audience of the server (OWASP API9), false = partners may use it.
+      servers: [{ url: '/', description: 'The instance serving this document (local, staging or production alike)', ...{ 'x-internal': false } }],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              'A JWT from the centre\'s sign-in (professionals, admins, auditors, young persons), verified following RFC8725 (JWT best current practices): pinned algorithm, `iss`, `aud`, `exp` and `sub` required.',
+          },
+          partnerOAuth: {
+            type: 'oauth2',
+            description:
+              'Partner systems: the client-credentials grant at POST /v1/oauth/token gives a short-lived JWT bearer token (RFC8725 practices: pinned algorithm, `iss`, `aud`, `exp`) with the granted scopes.',
+            flows: {
+              clientCredentials: {
+                tokenUrl: '/v1/oauth/token',
+                scopes: Object.fromEntries(PARTNER_SCOPES.map((scope) => [scope, PARTNER_SCOPE_TEXT[scope]])),
+              },
+            },
+          },
+        },
       },
       security: [{ bearerAuth: [] }],
       tags: [
@@ -158,7 +209,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Operations first; the schema section at the end is left folded, so the page renders quickly.
+    uiConfig: { defaultModelsExpandDepth: -1, displayOperationId: false },
+  })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
   await app.register(databasePlugin, { config, pglite: options.pglite })
@@ -168,6 +224,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
     hook: 'preHandler',
+    // IETF RateLimit-Limit / -Remaining / -Reset (draft-ietf-httpapi-ratelimit-headers) and Retry-After on 429.
+    enableDraftSpec: true,
     allowList: (request) => !request.url.startsWith('/v1/'),
     keyGenerator: (request) => (request.principal ? principalId(request.principal) : request.ip),
     errorResponseBuilder: (_request, context) => {
@@ -183,8 +241,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
 
+  await app.register(linkAttempts)
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
+  // The young person's own page: HTML, its own session cookie, CSRF and CSP, scoped to /my.
+  await app.register(myPage, { prefix: '/my' })
   await app.register(webhookWorker)
+  await app.register(retentionJob)
   return app
 }

@@ -7,6 +7,7 @@ import { type Database, type DatabaseOptions, openDatabase } from './db/client.j
 import { DataFolderLockedError, lockDataFolder } from './db/data-lock.js'
 import { auditHeadCommand, auditVerifyCommand } from './modules/audit/audit.cli.js'
 import { createAccount, seedDemo } from './modules/demo/demo.seed.js'
+import { retentionRunCommand } from './modules/retention/retention.cli.js'
 
 const USAGE = `usage: npm run cli -- <command> [options]
   migrate                         apply pending database migrations
@@ -15,7 +16,8 @@ const USAGE = `usage: npm run cli -- <command> [options]
   token --sub S [--ttl 3600]      mint a token signed with JWT_SECRET (not in production)
   demo:seed                       create the demo centre and print its accounts with tokens
   audit:head                      print every audit chain head as JSON, to store outside Polku
-  audit:verify [--against F]      verify the audit chains (and the heads saved in F); exit 1 if broken`
+  audit:verify [--against F]      verify the audit chains (and the heads saved in F); exit 1 if broken
+  retention:run [--dry-run]       erase what the retention rules make due now (--dry-run: only print it)`
 
 /** Every command that opens the database locks an embedded data folder first (and stops when it is in use). */
 async function open(config: Config, options: DatabaseOptions): Promise<Database> {
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { sub: { type: 'string' }, ttl: { type: 'string', default: '3600' }, against: { type: 'string' } },
+    options: { sub: { type: 'string' }, ttl: { type: 'string', default: '3600' }, against: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } },
   })
   const command = positionals[0]
   const config = loadConfig()
@@ -93,6 +95,14 @@ async function main(argv: string[]): Promise<number> {
       const err = (line: string) => process.stderr.write(`${line}\n`)
       try {
         return command === 'audit:head' ? await auditHeadCommand(database, out) : await auditVerifyCommand(database, values.against, out, err)
+      } finally {
+        await database.close()
+      }
+    }
+    case 'retention:run': {
+      const database = await openDatabase(config, { migrate: true })
+      try {
+        return await retentionRunCommand(database, config.retention, values['dry-run'] === true, out)
       } finally {
         await database.close()
       }

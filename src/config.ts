@@ -1,5 +1,5 @@
 // Environment → typed, frozen Config. A bad value stops the process with one line naming the variable.
-import { createPublicKey, type KeyObject } from 'node:crypto'
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto'
 
 export const DATA_CATEGORIES = [
   'identity',
@@ -13,6 +13,35 @@ export const DATA_CATEGORIES = [
   'psychological',
 ] as const
 
+export type DataCategory = (typeof DATA_CATEGORIES)[number]
+
+/**
+ * Days personal data of each category is kept after the retention start: the later of the pathway's
+ * closing and the end of the young person's last consent. The controller must confirm each value.
+ */
+export const DEFAULT_RETENTION_DAYS: Readonly<Record<DataCategory, number>> = {
+  identity: 730,
+  pathway: 730,
+  education: 730,
+  employment: 730,
+  social: 730,
+  housing: 730,
+  finance: 730,
+  health: 365,
+  psychological: 365,
+}
+
+export interface RetentionConfig {
+  /** Days per data category, from RETENTION_DAYS_<CATEGORY>. */
+  days: Readonly<Record<DataCategory, number>>
+  /** Days audit chains of erased young persons are kept after their last event (AUDIT_RETENTION_DAYS). */
+  auditDays: number
+  /** Run the retention job inside the server (RETENTION_JOB). */
+  job: boolean
+  /** Minutes between runs of the in-process job (RETENTION_JOB_INTERVAL_MINUTES). */
+  intervalMinutes: number
+}
+
 export interface JwtConfig {
   /** HS256 secret; signs CLI and partner tokens and verifies HS256 tokens. */
   secret: string | undefined
@@ -24,6 +53,15 @@ export interface JwtConfig {
   audience: string
   clockToleranceSeconds: number
   partnerTokenTtlSeconds: number
+}
+
+/** The young person's page: OpenID Connect sign-in and the encrypted cookie session. */
+export interface PageConfig {
+  oidc: { issuer: string; clientId: string; clientSecret: string | undefined; redirectUri: string } | undefined
+  /** 32-byte key that encrypts and signs the session cookie. */
+  sessionKey: Buffer
+  sessionIdleMinutes: number
+  sessionMaxHours: number
 }
 
 /** Load shedding (@fastify/under-pressure): past any limit, new requests get 503 + Retry-After. 0 turns a limit off. */
@@ -69,7 +107,11 @@ export interface Config {
   accessLogShowsNames: boolean
   webhookMaxAttempts: number
   webhookWorker: boolean
+  /** Lets webhooks reach loopback and private addresses: tests and local development only, never production. */
+  webhookAllowPrivateNetworks: boolean
   demoSeed: boolean
+  retention: RetentionConfig
+  page: PageConfig
 }
 
 export class ConfigError extends Error {
@@ -143,7 +185,63 @@ export function publicKeyAlgorithm(pem: string): 'RS256' | 'ES256' {
   throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (2048 bits or more) or P-256 EC public key')
 }
 
-const DEV_SECRET = 'polku-development-secret-change-me-0123456789'
+/** Outside production only: sessions of a development server survive its restarts. */
+const DEV_SESSION_KEY = Buffer.from('polku-development-session-key-32').toString('hex')
+
+function pageConfig(env: Env, production: boolean): PageConfig {
+  const issuer = url(env, 'OIDC_ISSUER', production ? ['https:'] : ['https:', 'http:'])
+  const clientId = optional(env, 'OIDC_CLIENT_ID')
+  const redirectUri = url(env, 'OIDC_REDIRECT_URI', production ? ['https:'] : ['https:', 'http:'])
+  if (issuer !== undefined && (clientId === undefined || redirectUri === undefined)) {
+    throw new ConfigError('OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI')
+  }
+  const rawKey = optional(env, 'SESSION_KEY') ?? (production ? undefined : DEV_SESSION_KEY)
+  if (rawKey === undefined) throw new ConfigError('SESSION_KEY (64 hex characters) must be set in production')
+  if (!/^[0-9a-fA-F]{64}$/.test(rawKey)) throw new ConfigError('SESSION_KEY must be 64 hex characters (32 bytes)')
+  if (rawKey === DEV_SESSION_KEY && production) throw new ConfigError('SESSION_KEY must not be the published development key in production')
+  return {
+    oidc: issuer && clientId && redirectUri ? { issuer, clientId, clientSecret: optional(env, 'OIDC_CLIENT_SECRET'), redirectUri } : undefined,
+    sessionKey: Buffer.from(rawKey, 'hex'),
+    sessionIdleMinutes: integer(env, 'SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 12, 1, 24 * 30),
+  }
+}
+
+/** Printed in this source, so known to everyone: only ever for a developer's own machine. */
+export const PUBLISHED_DEVELOPMENT_SECRET = 'polku-development-secret-change-me-0123456789'
+
+/**
+ * The HS256 secret. The published development secret is used (by default or when given) only with
+ * NODE_ENV=development set explicitly and no external identity provider: anywhere else anyone could
+ * sign tokens Polku accepts, so the process refuses to start.
+ */
+function jwtSecret(env: Env, externalKey: boolean, production: boolean): string | undefined {
+  const given = optional(env, 'JWT_SECRET')
+  const developmentOnly = env.NODE_ENV === 'development' && !externalKey
+  if (given === PUBLISHED_DEVELOPMENT_SECRET && !developmentOnly) {
+    throw new ConfigError('JWT_SECRET is the published development secret: it is accepted only with NODE_ENV=development and no JWT_PUBLIC_KEY or JWT_JWKS_URL')
+  }
+  if (given !== undefined && Buffer.byteLength(given) < 32 && production) {
+    throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
+  }
+  if (given !== undefined || externalKey) return given
+  if (developmentOnly) return PUBLISHED_DEVELOPMENT_SECRET
+  throw new ConfigError(
+    'JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set; only NODE_ENV=development falls back to the published development secret',
+  )
+}
+
+/** A partner's webhook must never reach Polku's own network in production, whatever a test or a laptop needs. */
+function privateNetworks(env: Env, production: boolean): boolean {
+  const allowed = bool(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false)
+  if (allowed && production) throw new ConfigError('WEBHOOK_ALLOW_PRIVATE_NETWORKS must not be true in production')
+  return allowed
+}
+
+/** True when tokens signed with the secret printed in this source are accepted: worth a warning at start. */
+export function usesPublishedSecret(config: Config): boolean {
+  return config.jwt.secret === PUBLISHED_DEVELOPMENT_SECRET
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'], 'development')
@@ -151,19 +249,11 @@ export function loadConfig(env: Env = process.env): Config {
   // A PEM in an env file often arrives with literal "\n" in place of line breaks.
   const publicKey = optional(env, 'JWT_PUBLIC_KEY')?.replaceAll('\\n', '\n')
   const jwksUrl = url(env, 'JWT_JWKS_URL', production ? ['https:'] : ['https:', 'http:'])
-  let secret = optional(env, 'JWT_SECRET')
+  const secret = jwtSecret(env, publicKey !== undefined || jwksUrl !== undefined, production)
   if (publicKey !== undefined) publicKeyAlgorithm(publicKey)
   if (publicKey !== undefined && jwksUrl !== undefined) {
     throw new ConfigError('Set JWT_PUBLIC_KEY or JWT_JWKS_URL, not both')
   }
-  if (secret !== undefined && Buffer.byteLength(secret) < 32 && production) {
-    throw new ConfigError('JWT_SECRET must be at least 32 bytes in production')
-  }
-  if (secret === DEV_SECRET && production) throw new ConfigError('JWT_SECRET must not be the published development secret in production')
-  if (secret === undefined && production && publicKey === undefined && jwksUrl === undefined) {
-    throw new ConfigError('JWT_SECRET (at least 32 bytes), JWT_PUBLIC_KEY or JWT_JWKS_URL must be set in production')
-  }
-  if (secret === undefined && !production) secret = DEV_SECRET
 
   const consentMaxDays = integer(env, 'CONSENT_MAX_DAYS', 365, 1, 3650)
   const consentDefaultDays = integer(env, 'CONSENT_DEFAULT_DAYS', Math.min(365, consentMaxDays), 1, 3650)
@@ -216,21 +306,34 @@ export function loadConfig(env: Env = process.env): Config {
     accessLogShowsNames: bool(env, 'ACCESS_LOG_SHOWS_NAMES', true),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     webhookWorker: bool(env, 'WEBHOOK_WORKER', true),
+    webhookAllowPrivateNetworks: privateNetworks(env, production),
     demoSeed: bool(env, 'POLKU_DEMO_SEED', !production),
+    retention: {
+      days: Object.fromEntries(
+        DATA_CATEGORIES.map((c) => [c, integer(env, `RETENTION_DAYS_${c.toUpperCase()}`, DEFAULT_RETENTION_DAYS[c], 0, 36_500)]),
+      ) as Record<DataCategory, number>,
+      auditDays: integer(env, 'AUDIT_RETENTION_DAYS', 2190, 1, 36_500),
+      job: bool(env, 'RETENTION_JOB', true),
+      intervalMinutes: integer(env, 'RETENTION_JOB_INTERVAL_MINUTES', 60, 1, 10_080),
+    },
+    page: pageConfig(env, production),
   }
   return deepFreeze(config)
 }
 
+/** A fresh secret per process: tests sign their tokens with whatever the app's config holds. */
+const TEST_SECRET = randomBytes(32).toString('base64url')
+
 /** Config for tests and tools: defaults plus overrides, without reading the process environment. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
-  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://' })
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', POLKU_DATA_DIR: 'memory://', JWT_SECRET: TEST_SECRET })
   // No load shedding unless a test asks for it: a busy test machine is not an overloaded service.
   const overload = { ...base.overload, maxEventLoopDelayMs: 0, maxEventLoopUtilization: 0, maxConcurrentRequests: 0 }
-  return deepFreeze({ ...structuredClone(base), webhookWorker: false, demoSeed: false, overload, ...overrides })
+  return deepFreeze({ ...structuredClone(base), page: base.page, webhookWorker: false, demoSeed: false, overload, retention: { ...base.retention, job: false }, ...overrides })
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner)
     Object.freeze(value)
   }

@@ -161,7 +161,8 @@ function fieldErrors(error: FastifyError): FieldError[] {
   })
 }
 
-function classify(error: FastifyError & { headers?: Record<string, string> }): {
+/** One classification of every failure; the API renders it as problem+json, the young person's page as HTML. */
+export function classify(error: FastifyError & { headers?: Record<string, string> }): {
   status: number
   code: string
   detail: string
@@ -182,6 +183,9 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
   if (error.code === 'POLKU_DATABASE_UNAVAILABLE' || (dbCode && (UNAVAILABLE_SQLSTATE.test(dbCode) || UNAVAILABLE_DRIVER_CODES.has(dbCode) || RETRYABLE_SQLSTATE.has(dbCode)))) {
     return { status: 503, code: 'POLKU_DATABASE_UNAVAILABLE', detail: 'The service cannot reach its database right now; retry shortly', headers: { 'retry-after': '5' } }
   }
+  // Raised by the closed-pathway triggers (migrations/0006): a closed pathway is read-only until reopened.
+  if (dbCode === 'PL409') return { status: 409, code: 'POLKU_PATHWAY_CLOSED', detail: 'The pathway is closed: it is read-only until it is reopened' }
+  if (dbCode === 'PL422') return { status: 422, code: 'POLKU_UNPROCESSABLE', detail: 'A pathway is closed with POST …/pathway/close and a reason, and reopened with POST …/pathway/reopen' }
   if (dbCode === '23505') return { status: 409, code: 'POLKU_CONFLICT', detail: 'A record with the same unique value already exists' }
   if (dbCode === '23503') return { status: 422, code: 'POLKU_UNPROCESSABLE', detail: 'A referenced record does not exist' }
   if (dbCode?.startsWith('22') || dbCode === '23514') return { status: 400, code: 'POLKU_BAD_REQUEST', detail: 'A value in the request is out of range or malformed' }
@@ -198,7 +202,7 @@ function classify(error: FastifyError & { headers?: Record<string, string> }): {
 }
 
 /** What may be logged about an error: never a database message, SQL or parameter. */
-function loggable(error: FastifyError): Record<string, unknown> {
+export function loggable(error: FastifyError): Record<string, unknown> {
   const dbCode = databaseCode(error)
   if (dbCode) return { type: 'DatabaseError', code: dbCode }
   return { type: error.name, code: error.code, message: error.message, stack: error.stack }
@@ -214,6 +218,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })
   app.setNotFoundHandler((request, reply) => {
+    // A known path asked with another method: 405 and the methods it has (RFC 9110 §15.5.6).
+    const allowed = request.server.allowedMethods?.(request) ?? []
+    if (allowed.length > 0) {
+      problemCodes.set(request, 'POLKU_METHOD_NOT_ALLOWED')
+      const detail = `${request.method} is not allowed here; use ${allowed.join(', ')}`
+      return sendProblem(reply, problem(request, 405, 'POLKU_METHOD_NOT_ALLOWED', detail), { allow: allowed.join(', ') })
+    }
     problemCodes.set(request, 'POLKU_ROUTE_NOT_FOUND')
     return sendProblem(reply, problem(request, 404, 'POLKU_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`))
   })

@@ -1,7 +1,7 @@
 // Process entry: configuration, the app, listen, graceful shutdown. Nothing else.
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { type Config, ConfigError, loadConfig } from './config.js'
+import { type Config, ConfigError, loadConfig, usesPublishedSecret } from './config.js'
 import { DataFolderLockedError, lockDataFolder } from './db/data-lock.js'
 import { seedDemoIfEmpty } from './modules/demo/demo.seed.js'
 
@@ -29,6 +29,9 @@ try {
 }
 
 const app = await buildApp(config)
+if (usesPublishedSecret(config)) {
+  app.log.warn('JWT_SECRET is the published development secret: anyone can sign tokens for this instance; never expose it beyond this machine')
+}
 
 closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
   // Readiness turns 503 first, so load balancers stop sending while requests in flight finish.

@@ -72,6 +72,8 @@ export interface YoungPersonFixture {
   consentId: string
   /** Set when the young person was given a login subject. */
   actor?: Actor
+  /** The one-time link code intake returned (only without a login subject). */
+  linkCode?: string
 }
 
 /** Intake by `by`, with a first in-person consent (by default to `by` themselves). */
@@ -107,7 +109,7 @@ export async function createYoungPerson(
   })
   if (res.statusCode !== 201) throw new Error(`createYoungPerson: ${res.statusCode} ${res.body}`)
   const body = res.json()
-  const fixture: YoungPersonFixture = { id: body.id, consentId: body.consent.id }
+  const fixture: YoungPersonFixture = { id: body.id, consentId: body.consent.id, ...(body.linkCode ? { linkCode: body.linkCode.code } : {}) }
   if (subject) {
     const token = tokenFor(app, subject)
     fixture.actor = { id: body.id, subject, token, headers: bearer(token) }

@@ -1,9 +1,11 @@
 // build(t): a Polku app on a fresh, migrated database, closed (and dropped) when the test ends.
+import { appendFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { mintToken } from '../src/auth/tokens.js'
 import { type Config, testConfig } from '../src/config.js'
+import { watchContract } from './contract/response-contract.js'
 import { createPostgresDatabase, openPgliteFromTemplate } from './setup/databases.js'
 
 export interface Test {
@@ -35,16 +37,28 @@ export async function build(t: Test, options: BuildOptions = {}): Promise<Fastif
     const database = await createPostgresDatabase(process.env.TEST_DATABASE_URL!)
     const databaseUrl = options.databaseUrlVia ? options.databaseUrlVia(database.url) : database.url
     const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl }), { logStream })
+    const contract = watchContract(app)
     t.teardown(async () => {
       await app.close()
       await database.drop()
+      failOnDrift(contract.violations)
     })
     return app
   }
   const pglite = await openPgliteFromTemplate()
   const app = await buildApp(testConfig({ logLevel, ...options.config, databaseUrl: undefined }), { pglite, logStream })
-  t.teardown(() => app.close())
+  const contract = watchContract(app)
+  t.teardown(async () => {
+    await app.close()
+    failOnDrift(contract.violations)
+  })
   return app
+}
+
+/** Every response of every test is checked against openapi's document: one that drifts fails the test. */
+function failOnDrift(violations: string[]): void {
+  if (process.env.CONTRACT_REPORT) appendFileSync(process.env.CONTRACT_REPORT, violations.map((v) => `${v}\n`).join(''))
+  if (violations.length > 0) throw new Error(`Responses that do not match openapi/openapi.json:\n${violations.join('\n')}`)
 }
 
 /** A token for `subject`, signed like the operator CLI signs them. */

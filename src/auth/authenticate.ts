@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import { type JwtConfig, publicKeyAlgorithm } from '../config.js'
 import { UnauthorizedError } from '../errors.js'
 import { createJwksKeyStore } from './jwks.js'
+import { checkTokenDates } from './token-dates.js'
 import { PARTNER_SUBJECT_PREFIX, type Principal, resolvePrincipal } from './principal.js'
 
 declare module 'fastify' {
@@ -15,6 +16,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>
+    /** A verified bearer token's subject, whether or not an account holds it yet (linking a login needs that). */
+    verifiedSubject(request: FastifyRequest): Promise<{ subject: string; scopes: string[]; issuedAt: number }>
   }
 }
 
@@ -28,6 +31,7 @@ declare module '@fastify/jwt' {
 
 interface DecodedToken {
   header?: { alg?: unknown; kid?: unknown }
+  payload?: unknown
 }
 
 /** Picks the key by the token's algorithm: HS256 only ever meets the secret, RS/ES only a public key. */
@@ -37,6 +41,8 @@ function keyResolver(jwt: JwtConfig) {
     jwt.publicKey === undefined ? undefined : (createPublicKey(jwt.publicKey).export({ type: 'spki', format: 'pem' }) as string)
   const jwks = jwt.jwksUrl === undefined ? undefined : createJwksKeyStore(jwt.jwksUrl)
   return async (_request: FastifyRequest, token: DecodedToken): Promise<string> => {
+    // Before the library reads them: it would crash on a date no clock can hold.
+    checkTokenDates(token.payload, Date.now(), jwt.clockToleranceSeconds)
     const alg = token.header?.alg
     const kid = token.header?.kid
     if (alg === 'HS256' && jwt.secret !== undefined) return jwt.secret
@@ -80,7 +86,7 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
   })
 
   app.decorateRequest('principal', null as never)
-  app.decorate('authenticate', async (request: FastifyRequest) => {
+  app.decorate('verifiedSubject', async (request: FastifyRequest) => {
     const { header, payload } = (await request.jwtVerify()) as unknown as VerifiedToken
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || typeof payload.exp !== 'number') {
       throw new UnauthorizedError('The token must carry a subject and a numeric expiry')
@@ -90,9 +96,12 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
       throw new UnauthorizedError('The token does not belong to an active account')
     }
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
-    const subject = payload.sub
-    const issuedAt = typeof payload.iat === 'number' ? payload.iat : 0
-    const principal = await app.database.transaction((tx) => resolvePrincipal(tx, subject, scopes, issuedAt))
+    return { subject: payload.sub, scopes, issuedAt: typeof payload.iat === 'number' ? payload.iat : 0 }
+  })
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const { subject, scopes, issuedAt } = await app.verifiedSubject(request)
+    // One prepared statement, no BEGIN/COMMIT: deactivation still counts from the very next request.
+    const principal = await app.database.run((db) => resolvePrincipal(db, subject, scopes, issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
     request.principal = principal
   })

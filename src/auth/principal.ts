@@ -1,5 +1,5 @@
 // Who is calling: the JWT `sub` resolved to an active account (or partner client) on every request.
-import { and, eq } from 'drizzle-orm'
+import { and, eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
 import type { PartnerScope, ProfessionalRole } from '../db/schema/index.js'
 import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
@@ -28,29 +28,20 @@ export function principalId(principal: Principal): string {
   return principal.kind === 'partner' ? principal.partnerClientId : principal.accountId
 }
 
-/**
- * `issuedAt` is the token's `iat` (seconds); when given, a partner token issued before the client's
- * last secret rotation no longer counts, so rotating after a leak also ends the tokens already out.
- */
-export async function resolvePrincipal(q: Queryable, subject: string, tokenScopes: string[], issuedAt?: number): Promise<Principal | null> {
-  if (subject.startsWith(PARTNER_SUBJECT_PREFIX)) {
-    const [client] = await q
-      .select({
-        id: partnerClients.id,
-        clientId: partnerClients.clientId,
-        agencyId: partnerClients.agencyId,
-        scopes: partnerClients.scopes,
-        secretRotatedAt: partnerClients.secretRotatedAt,
-      })
-      .from(partnerClients)
-      .where(and(eq(partnerClients.clientId, subject.slice(PARTNER_SUBJECT_PREFIX.length)), eq(partnerClients.active, true)))
-    if (!client) return null
-    if (issuedAt !== undefined && client.secretRotatedAt && issuedAt < Math.floor(client.secretRotatedAt.getTime() / 1000)) return null
-    // A scope removed from the client since the token was issued no longer counts.
-    const scopes = client.scopes.filter((s) => tokenScopes.includes(s))
-    return { kind: 'partner', partnerClientId: client.id, clientId: client.clientId, agencyId: client.agencyId, scopes }
-  }
-  const [row] = await q
+/** The two look-ups of every request, prepared once per database handle (one round trip each, parsed once). */
+function lookups(q: Queryable) {
+  const partner = q
+    .select({
+      id: partnerClients.id,
+      clientId: partnerClients.clientId,
+      agencyId: partnerClients.agencyId,
+      scopes: partnerClients.scopes,
+      secretRotatedAt: partnerClients.secretRotatedAt,
+    })
+    .from(partnerClients)
+    .where(and(eq(partnerClients.clientId, sql.placeholder('clientId')), eq(partnerClients.active, true)))
+    .prepare('polku_principal_partner')
+  const account = q
     .select({
       accountId: accounts.id,
       kind: accounts.kind,
@@ -63,7 +54,37 @@ export async function resolvePrincipal(q: Queryable, subject: string, tokenScope
     .from(accounts)
     .leftJoin(professionals, eq(professionals.accountId, accounts.id))
     .leftJoin(youngPersons, eq(youngPersons.accountId, accounts.id))
-    .where(and(eq(accounts.subject, subject), eq(accounts.active, true)))
+    .where(and(eq(accounts.subject, sql.placeholder('subject')), eq(accounts.active, true)))
+    .prepare('polku_principal_account')
+  return { partner, account }
+}
+
+const prepared = new WeakMap<Queryable, ReturnType<typeof lookups>>()
+
+function lookupsFor(q: Queryable): ReturnType<typeof lookups> {
+  let found = prepared.get(q)
+  if (found === undefined) {
+    found = lookups(q)
+    prepared.set(q, found)
+  }
+  return found
+}
+
+/**
+ * `issuedAt` is the token's `iat` (seconds); when given, a partner token issued before the client's
+ * last secret rotation no longer counts, so rotating after a leak also ends the tokens already out.
+ */
+export async function resolvePrincipal(q: Queryable, subject: string, tokenScopes: string[], issuedAt?: number): Promise<Principal | null> {
+  const { partner, account } = lookupsFor(q)
+  if (subject.startsWith(PARTNER_SUBJECT_PREFIX)) {
+    const [client] = await partner.execute({ clientId: subject.slice(PARTNER_SUBJECT_PREFIX.length) })
+    if (!client) return null
+    if (issuedAt !== undefined && client.secretRotatedAt && issuedAt < Math.floor(client.secretRotatedAt.getTime() / 1000)) return null
+    // A scope removed from the client since the token was issued no longer counts.
+    const scopes = client.scopes.filter((s) => tokenScopes.includes(s))
+    return { kind: 'partner', partnerClientId: client.id, clientId: client.clientId, agencyId: client.agencyId, scopes }
+  }
+  const [row] = await account.execute({ subject })
   if (!row) return null
   switch (row.kind) {
     case 'admin':

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.js'
 import { type ConsentTerm, consentInstruction, type HeldConsent, makeConsentInterpreter } from './consent-condition.js'
 import { PERSONAL_SUBJECTS, type PersonalSubject, type SubjectName } from './subjects.js'
 
-export type Action = 'read' | 'write' | 'create' | 'update' | 'revoke' | 'approve' | 'receive' | 'withdraw' | 'manage'
+export type Action = 'read' | 'write' | 'create' | 'update' | 'revoke' | 'approve' | 'receive' | 'withdraw' | 'manage' | 'close' | 'reopen' | 'decide'
 export type AppAbility = MongoAbility<[Action, SubjectName | Record<string, unknown>], MongoQuery>
 
 /** Identity fields of a young person: visible only under an `identity` read consent. */
@@ -57,6 +57,8 @@ function professionalRules(builder: Builder, p: Extract<Principal, { kind: 'prof
 
   pathwayRules(builder, 'read')
   pathwayRules(builder, 'write')
+  // Closing needs pathway write; reopening also a consent given after the closing (checked against the consent's date).
+  can(['close', 'reopen'], 'Pathway', consent('write', 'pathway'))
   can('read', 'Note', { $consent: { action: 'read', categoryField: 'category' } })
   can('write', 'Note', { $consent: { action: 'write', categoryField: 'category' } })
 
@@ -101,6 +103,9 @@ function youngPersonRules({ can }: Builder, p: Extract<Principal, { kind: 'young
   can('create', 'Consent', own)
   can('revoke', 'Consent', own)
   can('approve', 'ConsentRequest', own)
+  can(['close', 'reopen'], 'Pathway', own)
+  // Their own erasure requests: the id comes from their token alone.
+  can(['create', 'read'], 'ErasureRequest')
 }
 
 const RULES: Record<Principal['kind'], (builder: Builder, principal: never) => void> = {
@@ -110,6 +115,9 @@ const RULES: Record<Principal['kind'], (builder: Builder, principal: never) => v
   },
   auditor: ({ can }) => {
     can('read', 'AuditLog')
+    // The data protection officer decides erasure requests and sets legal holds; neither reveals content.
+    can(['read', 'decide'], 'ErasureRequest')
+    can('manage', 'LegalHold')
   },
   professional: professionalRules,
   partner: partnerRules,

@@ -1,22 +1,17 @@
 // The authorization module's surface: build abilities, check them, turn them into SQL.
-import { subject as asSubject } from '@casl/ability'
 import type { Principal } from '../auth/principal.js'
-import type { Queryable } from '../db/client.js'
-import { ForbiddenError, NotFoundError } from '../errors.js'
+import { ForbiddenError } from '../errors.js'
 import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
-import type { HeldConsent } from './consent-condition.js'
-import { loadHeldConsents } from './sql.js'
-import type { PersonalSubject, SubjectName } from './subjects.js'
+import type { SubjectName } from './subjects.js'
 
 export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 export type { HeldConsent } from './consent-condition.js'
+export { type Access, type Allowed, type Denial, type DoorScope, denialFor, refuse, withYoungPerson } from './door.js'
+export { readYoungPerson, type YoungPersonView } from './record-read.js'
+export { erasable, onLegalHold } from './retention.js'
+export { type PersonScope, scopeForYoungPerson, subjectOf } from './scope.js'
 export { accessibleWhere, activeConsent, heldBy, heldCategories, holdsConsentFor, loadHeldConsents } from './sql.js'
 export type { PersonalSubject, RegistrySubject, SubjectName } from './subjects.js'
-
-/** A plain row marked with its subject type, as CASL needs it for conditions. */
-export function subjectOf(type: PersonalSubject, row: object): never {
-  return asSubject(type, { ...row }) as never
-}
 
 /** An ability for registry and anonymous operations: no consents are needed for those. */
 export function abilityFor(principal: Principal): AppAbility {
@@ -27,29 +22,5 @@ export function abilityFor(principal: Principal): AppAbility {
 export function ensureCan(principal: Principal, action: Action, subject: SubjectName): void {
   if (!abilityFor(principal).can(action, subject)) {
     throw new ForbiddenError('Your account may not use this operation')
-  }
-}
-
-/** A young person's records: the ability holds the caller's active consents for them, locked FOR SHARE. */
-export interface PersonScope {
-  ability: AppAbility
-  consents: HeldConsent[]
-  /** True when this row is allowed; rows need their subject type. */
-  can(action: Action, type: PersonalSubject, row: object): boolean
-  /** Throws the same 404 as a missing record when the row is not allowed. */
-  ensure(action: Action, type: PersonalSubject, row: object): void
-}
-
-export async function scopeForYoungPerson(q: Queryable, principal: Principal, youngPersonId: string): Promise<PersonScope> {
-  const consents = await loadHeldConsents(q, principal, youngPersonId)
-  const ability = defineAbilityFor(principal, consents)
-  const can = (action: Action, type: PersonalSubject, row: object) => ability.can(action, subjectOf(type, row))
-  return {
-    ability,
-    consents,
-    can,
-    ensure(action, type, row) {
-      if (!can(action, type, row)) throw new NotFoundError()
-    },
   }
 }

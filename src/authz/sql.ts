@@ -1,6 +1,6 @@
 // CASL rules → drizzle WHERE conditions, and the consent queries the rules rely on.
-import { rulesToAST } from '@casl/ability/extra'
-import { type CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
+import { rulesToAST, rulesToCondition } from '@casl/ability/extra'
+import { buildAnd, buildOr, CompoundCondition, type Condition, DocumentCondition, type FieldCondition } from '@ucast/mongo2js'
 import { type AnyColumn, aliasedTable, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, or, SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import type { Queryable } from '../db/client.js'
@@ -42,8 +42,8 @@ export function heldBy(principal: Principal): SQL {
 }
 
 /**
- * The caller's active consents for one young person, locked FOR SHARE: a revocation waits for this
- * request to finish, and a request that starts after a revocation commits never sees the consent.
+ * The caller's active consents for one young person. No row lock: a revocation never waits for
+ * readers, and a statement that starts after a revocation committed never sees the consent.
  */
 export async function loadHeldConsents(q: Queryable, principal: Principal, youngPersonId: string): Promise<HeldConsent[]> {
   if (principal.kind !== 'professional' && principal.kind !== 'partner') return []
@@ -51,7 +51,6 @@ export async function loadHeldConsents(q: Queryable, principal: Principal, young
     .select({ id: consents.id, youngPersonId: consents.youngPersonId, categories: consents.categories, actions: consents.actions })
     .from(consents)
     .where(and(eq(consents.youngPersonId, youngPersonId), heldBy(principal), activeConsent))
-    .for('share')
 }
 
 /**
@@ -158,6 +157,23 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
  */
 export function accessibleWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject): SQL {
   const ast = rulesToAST(ability, action, subject)
+  if (ast === null) return sql`false`
+  return toSql(ast, subject, principal)
+}
+
+/**
+ * The WHERE condition under which the ability allows `action` on `field` of `subject`: field rules are
+ * not in `rulesToAST`, so the field's own rules are flattened the same way. No rule means `false`.
+ */
+export function fieldWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject, field: string): SQL {
+  const ast = rulesToCondition(
+    ability.rulesFor(action, subject, field),
+    (rule) => {
+      if (!rule.ast) throw new Error(`a ${subject} rule has no conditions AST`)
+      return rule.inverted ? new CompoundCondition('not', [rule.ast as Condition]) : (rule.ast as Condition)
+    },
+    { and: buildAnd, or: buildOr, empty: () => buildAnd([]) },
+  )
   if (ast === null) return sql`false`
   return toSql(ast, subject, principal)
 }

@@ -85,6 +85,16 @@ export const PERSONAL_SUBJECTS = {
 export type PersonalSubject = keyof typeof PERSONAL_SUBJECTS
 
 /** Registry and anonymous subjects: no personal data, no row conditions. */
-export type RegistrySubject = 'Agency' | 'Professional' | 'PartnerClient' | 'Centre' | 'Visit' | 'Stats' | 'Webhook' | 'AuditLog'
+export type RegistrySubject =
+  | 'Agency'
+  | 'Professional'
+  | 'PartnerClient'
+  | 'Centre'
+  | 'Visit'
+  | 'Stats'
+  | 'Webhook'
+  | 'AuditLog'
+  | 'ErasureRequest'
+  | 'LegalHold'
 
 export type SubjectName = PersonalSubject | RegistrySubject

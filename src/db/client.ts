@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
@@ -27,6 +27,17 @@ export interface Database {
    * 503, at the request's deadline (REQUEST_DEADLINE_MS).
    */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * Runs `work` on the database outside any explicit transaction: each statement is its own
+   * transaction and one round trip (no BEGIN/COMMIT). Answers 503 if the database does not within
+   * DB_POOL_WAIT_MS + DB_STATEMENT_TIMEOUT_MS.
+   */
+  run<T>(work: (db: Db) => Promise<T>): Promise<T>
+  /**
+   * One raw statement in its own implicit transaction: one round trip, prepared once per connection
+   * on PostgreSQL. Rows come back as the driver parses them, keyed by the statement's column aliases.
+   */
+  statement<T>(query: SQL): Promise<T[]>
   /** Answers when the database answers a query, throws DatabaseUnavailableError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -38,6 +49,9 @@ export interface DatabaseOptions {
   /** Apply pending migrations before use. */
   migrate?: boolean
 }
+
+/** Renders drizzle SQL to text and parameters for the raw `statement` path. */
+const dialect = new PgDialect({ casing: 'snake_case' })
 
 export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Database> {
   if (config.databaseUrl !== undefined && options.pglite === undefined) {
@@ -72,10 +86,16 @@ function openPostgres(config: Config, url: string): Database {
     // `socket` (a factory for the pool's sockets) is supported by postgres.js but missing from its types.
   } as postgres.Options<Record<string, never>>)
   const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db
+  const deadline = config.dbPoolWaitMs + config.dbStatementTimeoutMs
   return {
     kind: 'postgres',
     db,
     transaction: (work) => bounded(config, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    run: (work) => withDeadline(deadline, work(db)),
+    statement: <T>(query: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(query)
+      return withDeadline(deadline, client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>)
+    },
     ping: () => withDeadline(config.dbPoolWaitMs, client`select 1`.execute().then(() => {})),
     close: () => client.end({ timeout: 5 }),
   }
@@ -121,6 +141,11 @@ async function openPglite(config: Config, given: PGlite | undefined): Promise<Da
     db,
     // PGlite runs in this process and cannot hang on a network; a statement it runs cannot be cut short.
     transaction: (work) => withPoolWait(config.dbPoolWaitMs, Number.POSITIVE_INFINITY, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    run: (work) => work(db),
+    statement: async <T>(query: SQL) => {
+      const { sql: text, params } = dialect.sqlToQuery(query)
+      return (await pg.query<T>(text, params)).rows
+    },
     ping: async () => {
       if (pg.closed) throw new DatabaseUnavailableError()
       await pg.query('select 1')

@@ -6,7 +6,17 @@ export const Uuid = (description: string) => Type.String({ format: 'uuid', descr
 /** A timestamp: handlers may return a Date, it is serialised as ISO 8601. */
 export const Timestamp = (description: string) =>
   Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description })
-export const DateOnly = (description: string) => Type.String({ format: 'date', description })
+/** A calendar day, YYYY-MM-DD: 2026-02-31 is refused (the `date` format checks the days of each month). */
+export const DateOnly = (description: string) => Type.String({ format: 'date', maxLength: 10, description })
+/** A calendar month, YYYY-MM. */
+export const Month = (description: string) =>
+  Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', maxLength: 7, examples: ['2026-01'], description })
+/** A month, or a real calendar day within it. */
+export const MonthOrDay = (description: string) =>
+  Type.Union([Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', maxLength: 7 }), Type.String({ format: 'date', maxLength: 10 })], {
+    examples: ['2026-01'],
+    description,
+  })
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
 export const Category = Type.Enum([...DATA_CATEGORIES], { description: 'A data category (consent scope)' })
@@ -32,32 +42,33 @@ export const Problem = Type.Object(
       ),
     ),
   },
-  { description: 'An RFC 9457 problem document' },
+  { title: 'Problem', description: 'An RFC 9457 problem document (application/problem+json)' },
 )
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'The request is malformed or fails validation',
-  401: 'No valid bearer token',
-  403: 'The caller may not use this operation',
-  404: 'Not found, or not visible to the caller',
-  409: 'Conflicts with the current state',
-  412: 'The If-Match version is stale',
+  400: 'The request is malformed or fails validation; `errors` names each field',
+  401: 'No valid bearer token (see `WWW-Authenticate`)',
+  403: 'The caller may see the resource but may not do this',
+  404: 'Not found, or not visible to the caller (the two are indistinguishable)',
+  409: 'Conflicts with the current state, or a request with the same Idempotency-Key is still running',
+  412: 'The If-Match version is stale: read the resource again and retry with its ETag',
   413: 'The body is larger than 1 MiB',
-  415: 'The content type is not supported',
-  422: 'The request is well-formed but cannot be carried out',
-  428: 'An If-Match header is required',
-  429: 'Too many requests; see Retry-After',
-  503: 'The database is unavailable; see Retry-After',
+  415: 'The content type is not supported; send application/json',
+  422: 'Well-formed but cannot be carried out, or the Idempotency-Key was used with another body',
+  428: 'An If-Match header with the current ETag is required',
+  429: 'Too many requests; retry after the number of seconds in Retry-After',
+  500: 'An unexpected failure; nothing was changed, and no detail is given',
+  503: 'The database is unavailable or the server is shutting down; retry after Retry-After',
 }
 
-const COMMON_ERRORS = [400, 401, 429, 503] as const
+/** The problem+json response of one status (the document names its media type and headers). */
+export const problemResponse = (status: number): TSchema =>
+  Type.Unsafe({ ...Problem, description: PROBLEM_DESCRIPTIONS[status] ?? 'Error' })
 
-/** The response map of a route: its success response plus problem+json for the listed and common errors. */
+/** The response map of a route: its success response plus problem+json for the listed errors (the plumbing adds its own). */
 export function responses<S extends Record<number, TSchema>>(success: S, ...errors: number[]): S {
   const map: Record<number, TSchema> = { ...success }
-  for (const status of new Set([...COMMON_ERRORS, ...errors])) {
-    map[status] = Type.Unsafe({ ...Problem, description: PROBLEM_DESCRIPTIONS[status] ?? 'Error' })
-  }
+  for (const status of new Set(errors)) map[status] = problemResponse(status)
   return map as S
 }
 

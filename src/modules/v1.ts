@@ -3,11 +3,15 @@ import type { FastifyPluginAsync } from 'fastify'
 import { oauthRoutes } from '../auth/oauth.routes.js'
 import { auditRoutes } from './audit/audit.routes.js'
 import { consentRoutes } from './consents/consents.routes.js'
+import { linkRoutes } from './linking/link.routes.js'
 import { exportRoutes } from './me/export.routes.js'
 import { meRoutes } from './me/me.routes.js'
 import { pathwayRoutes } from './pathway/pathway.routes.js'
 import { referralRoutes } from './referrals/referrals.routes.js'
 import { registryRoutes } from './registry/registry.routes.js'
+import { closingRoutes } from './retention/closing.routes.js'
+import { erasureRoutes } from './retention/erasure.routes.js'
+import { reviewItemRoutes } from './review-items/review-items.routes.js'
 import { statsRoutes } from './stats/stats.routes.js'
 import { timelineRoutes } from './timeline/timeline.routes.js'
 import { visitRoutes } from './visits/visits.routes.js'
@@ -16,6 +20,8 @@ import { youngPersonRoutes } from './young-persons/young-persons.routes.js'
 
 export const v1Routes: FastifyPluginAsync = async (app) => {
   await app.register(oauthRoutes)
+  // Linking verifies the token itself: its subject has no account yet.
+  await app.register(linkRoutes)
   await app.register(async (secured) => {
     secured.addHook('onRequest', secured.authenticate)
     await secured.register(registryRoutes)
@@ -30,5 +36,8 @@ export const v1Routes: FastifyPluginAsync = async (app) => {
     await secured.register(referralRoutes)
     await secured.register(timelineRoutes)
     await secured.register(webhookRoutes)
+    await secured.register(closingRoutes)
+    await secured.register(erasureRoutes)
+    await secured.register(reviewItemRoutes)
   })
 }

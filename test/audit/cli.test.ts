@@ -1,6 +1,6 @@
 // `npm run cli -- audit:head` and `audit:verify --against file`: output and exit codes, end to end.
 import { spawnSync } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,7 +31,8 @@ t.test('the operator saves the heads and verifies against them', async (t) => {
   }
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+      // Outside explicit development the CLI needs a JWT secret of its own, as the server does.
+      env: { ...process.env, ...env, NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_SECRET: randomBytes(32).toString('hex') },
       encoding: 'utf8',
     })
   const withDatabase = async (work: (database: Database) => Promise<unknown>) => {

@@ -83,7 +83,7 @@ t.test('JWT_JWKS_URL: the kid is looked up in the fetched set only, and unknown 
 })
 
 t.test('production refuses to start without a strong secret or a public key', async (t) => {
-  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://polku@db.example/polku' }
+  const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://polku@db.example/polku', SESSION_KEY: 'ab'.repeat(32) }
   const strong = 'x'.repeat(32)
   t.throws(() => loadConfig(production), { name: 'ConfigError', message: /JWT_SECRET/ }, 'missing secret')
   t.throws(() => loadConfig({ ...production, JWT_SECRET: 'x'.repeat(31) }), { name: 'ConfigError', message: /JWT_SECRET/ }, 'a 31-byte secret')

@@ -6,7 +6,7 @@ import t from 'tap'
 import { testConfig } from '../../src/config.js'
 import { createAdmin, createAgency, createPartnerClient, createProfessional } from '../factories.js'
 import { bearer, build } from '../helper.js'
-import { asymmetric, b64url, goodClaims, hs256, nowSeconds } from './jwt-kit.js'
+import { asymmetric, b64url, goodClaims, hs256, hs256Text, nowSeconds } from './jwt-kit.js'
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
 const rsaPublicPem = rsa.publicKey.export({ type: 'spki', format: 'pem' }) as string
@@ -82,6 +82,23 @@ t.test('hostile tokens', async (t) => {
     ['bearer with no token at all', { authorization: 'Bearer' }],
     ['a token for an unknown subject', bearer(hs256(secret, goodClaims(app, 'nobody-by-this-name')))],
     ['a partner subject signed by the external key (only Polku mints partner tokens)', bearer(asymmetric('RS256', rsa.privateKey, partnerClaims))],
+    // Correctly signed, with dates no clock can hold: refused as tokens, never a crash.
+    ['exp -1e20', bearer(hs256(secret, good({ exp: -1e20 })))],
+    ['exp 1e20', bearer(hs256(secret, good({ exp: 1e20 })))],
+    ['exp 1e308', bearer(hs256(secret, good({ exp: 1e308 })))],
+    ['exp 1e400 in the JSON (Infinity once parsed)', bearer(hs256Text(secret, JSON.stringify(good({ exp: 0 })).replace('"exp":0', '"exp":1e400')))],
+    ['RS256 from the external provider with exp 1e20', bearer(asymmetric('RS256', rsa.privateKey, good({ exp: 1e20 })))],
+    ['RS256 from the external provider with nbf 1e20', bearer(asymmetric('RS256', rsa.privateKey, good({ nbf: 1e20 })))],
+    ['exp fractional beyond the calendar', bearer(hs256(secret, good({ exp: 8.64e15 + 0.5 })))],
+    ['nbf 1e20', bearer(hs256(secret, good({ nbf: 1e20 })))],
+    ['nbf -1e20', bearer(hs256(secret, good({ nbf: -1e20 })))],
+    ['nbf as a string', bearer(hs256(secret, good({ nbf: 'now' })))],
+    ['iat 1e20', bearer(hs256(secret, good({ iat: 1e20 })))],
+    ['iat -1e20', bearer(hs256(secret, good({ iat: -1e20 })))],
+    ['iat as a string', bearer(hs256(secret, good({ iat: 'yesterday' })))],
+    ['iat an hour in the future', bearer(hs256(secret, good({ iat: now + 3600 })))],
+    ['partner token with iat -1e20', bearer(hs256(secret, { ...partnerClaims, iat: -1e20 }))],
+    ['partner token with iat 1e20', bearer(hs256(secret, { ...partnerClaims, iat: 1e20 }))],
   ]
 
   for (const [name, headers] of cases) {

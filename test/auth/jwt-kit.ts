@@ -17,6 +17,11 @@ export function goodClaims(app: FastifyInstance, sub: string, extra: Json = {}):
 
 /** An HS256 token; `header` is merged over `{alg: 'HS256', typ: 'JWT'}`. */
 export function hs256(secret: string | Buffer, payload: Json, header: Json = {}): string {
+  return hs256Text(secret, JSON.stringify(payload), header)
+}
+
+/** An HS256 token over payload text as given, for JSON that `JSON.stringify` cannot write (e.g. `1e400`). */
+export function hs256Text(secret: string | Buffer, payload: string, header: Json = {}): string {
   const input = `${b64url({ alg: 'HS256', typ: 'JWT', ...header })}.${b64url(payload)}`
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { createVerifier } from 'fast-jwt'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import { testConfig } from '../../src/config.js'
+import { PUBLISHED_DEVELOPMENT_SECRET, testConfig } from '../../src/config.js'
 import { bearer } from '../helper.js'
 
 const run = promisify(execFile)
@@ -34,6 +34,17 @@ async function cli(dataDir: string, args: string[], env: Record<string, string> 
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }
   }
 }
+
+t.test('npm run cli -- token on a fresh machine: development, signed with the published development secret', async (t) => {
+  const { PATH, HOME } = process.env
+  const { stdout } = await run('npm', ['run', '--silent', 'cli', '--', 'token', '--sub', 'demo-youth-counsellor'], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { PATH, HOME, POLKU_DATA_DIR: 'memory://' },
+    timeout: 120_000,
+  })
+  const verify = createVerifier({ key: PUBLISHED_DEVELOPMENT_SECRET, algorithms: ['HS256'], allowedIss: 'polku', allowedAud: 'polku-api' })
+  t.match(verify(stdout.trim()), { sub: 'demo-youth-counsellor' })
+})
 
 t.test('operator CLI', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'polku-cli-'))

@@ -1,54 +1,9 @@
 // The server process: a bad configuration stops it with one line; SIGTERM/SIGINT shut it down cleanly.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import { request } from 'node:http'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { onPostgres } from '../helper.js'
 import { createPostgresDatabase } from '../setup/databases.js'
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-
-interface Server {
-  child: ChildProcessWithoutNullStreams
-  output: () => string
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-}
-
-function startServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', ...env },
-  })
-  let output = ''
-  child.stdout.on('data', (chunk) => {
-    output += chunk
-  })
-  child.stderr.on('data', (chunk) => {
-    output += chunk
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on('exit', (code, signal) => done({ code, signal })),
-  )
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  return { child, output: () => output, exited }
-}
-
-/** Resolves with the port once the server logs that it listens. */
-async function listening(server: Server, timeoutMs = 60_000): Promise<number> {
-  const started = Date.now()
-  while (Date.now() - started < timeoutMs) {
-    const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output())
-    if (match) return Number(match[1])
-    if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`server did not start:\n${server.output()}`)
-}
-
-const embedded = { HOST: '127.0.0.1', PORT: '0', POLKU_DATA_DIR: 'memory://', POLKU_DEMO_SEED: 'false' }
+import { embedded, listening, startServer } from './server-process.js'
 
 /** The server's database: embedded in memory, or a fresh PostgreSQL database on the PostgreSQL run. */
 async function serverEnv(): Promise<Record<string, string>> {
@@ -66,7 +21,7 @@ t.test('a bad configuration value stops the process with one line naming the var
   ]
   await Promise.all(
     cases.map(async ({ variable, value }) => {
-      const server = startServer({ ...embedded, [variable]: value })
+      const server = startServer(t, { ...embedded, [variable]: value })
       const { code } = await server.exited
       const lines = server.output().trim().split('\n')
       t.not(code, 0, `${variable}=${value} exits non-zero`)
@@ -79,8 +34,8 @@ t.test('a bad configuration value stops the process with one line naming the var
 
 // Both servers boot at once: starting one (WebAssembly PostgreSQL, migrations) takes seconds.
 const [sigtermEnv, sigintEnv] = await Promise.all([serverEnv(), serverEnv()])
-const forSigterm = startServer(sigtermEnv)
-const forSigint = startServer(sigintEnv)
+const forSigterm = startServer(t, sigtermEnv)
+const forSigint = startServer(t, sigintEnv)
 
 t.test('SIGINT shuts the server down with exit code 0', async (t) => {
   const port = await listening(forSigint)

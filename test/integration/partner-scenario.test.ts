@@ -10,7 +10,7 @@ import { startReceiver } from '../webhooks/receiver.js'
 
 t.test('partner scenario over HTTP with the typed client', async (t) => {
   // The real background worker delivers the webhooks here, as in production.
-  const app = await build(t, { config: { webhookWorker: true } })
+  const app = await build(t, { config: { webhookWorker: true, webhookAllowPrivateNetworks: true } })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
 

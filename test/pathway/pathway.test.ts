@@ -1,6 +1,7 @@
 // The pathway, goals and steps: consent by category, ETag/If-Match on every change, the young person's and a partner's view.
 import { count, eq } from 'drizzle-orm'
 import t from 'tap'
+import { DATA_CATEGORIES } from '../../src/config.js'
 import { auditEvents, goals, steps } from '../../src/db/schema/index.js'
 import { createAdmin, createAgency, createPartnerClient, createProfessional, createYoungPerson, grantConsent, partnerHeaders } from '../factories.js'
 import { build } from '../helper.js'
@@ -27,7 +28,14 @@ t.test('pathway, goals and steps', async (t) => {
   await t.test('a pathway reads as active and empty until first written, version 0', async (t) => {
     const res = await app.inject({ url, headers: as(counsellor) })
     t.equal(res.statusCode, 200, res.body)
-    t.same(res.json(), { youngPersonId: yp.id, status: 'active', summary: '', version: 0, etag: `"${yp.id}:0"`, updatedAt: null, goals: [] })
+    const retention = {
+      deletionDate: null,
+      startsFrom: null,
+      categories: DATA_CATEGORIES.map((category) => ({ category, deletionDate: null, erasedAt: null })),
+      legalHold: false,
+      erasedAt: null,
+    }
+    t.same(res.json(), { youngPersonId: yp.id, status: 'active', summary: '', version: 0, etag: `"${yp.id}:0"`, updatedAt: null, goals: [], closure: null, retention })
     t.equal(res.headers.etag, `"${yp.id}:0"`)
   })
 
@@ -204,8 +212,10 @@ t.test('pathway, goals and steps', async (t) => {
 
   await t.test('a closed pathway takes no new goals or steps', async (t) => {
     const current = await app.inject({ url, headers: as(counsellor) })
-    const closed = await app.inject({ method: 'PATCH', url, headers: as(counsellor, { 'if-match': current.headers.etag as string }), payload: { status: 'closed' } })
-    t.equal(closed.statusCode, 200)
+    const patched = await app.inject({ method: 'PATCH', url, headers: as(counsellor, { 'if-match': current.headers.etag as string }), payload: { status: 'closed' } })
+    t.equal(patched.statusCode, 422, 'a pathway is closed with its own operation and a reason')
+    const closed = await app.inject({ method: 'POST', url: `${url}/close`, headers: as(counsellor), payload: { reason: 'goals_reached' } })
+    t.equal(closed.statusCode, 200, closed.body)
     const goal = await app.inject({ method: 'POST', url: `/v1/young-persons/${yp.id}/goals`, headers: as(counsellor), payload: { title: 'Late goal' } })
     t.equal(goal.statusCode, 409)
     const step = await app.inject({ method: 'POST', url: `/v1/goals/${plainGoal.id}/steps`, headers: as(counsellor), payload: { title: 'Late step' } })

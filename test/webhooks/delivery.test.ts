@@ -24,7 +24,8 @@ t.test('retry delays grow exponentially with full jitter, capped at an hour', as
 })
 
 t.test('webhook delivery', async (t) => {
-  const app = await build(t, { config: { webhookMaxAttempts: 3 } })
+  // The receiver listens on 127.0.0.1: this test opts in to private addresses, as local development does.
+  const app = await build(t, { config: { webhookMaxAttempts: 3, webhookAllowPrivateNetworks: true } })
   const admin = await createAdmin(app)
   const agency = await createAgency(app, admin, { kind: 'employment_service' })
   const partner = await createPartner(app, admin, agency.id)

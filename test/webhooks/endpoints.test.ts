@@ -55,22 +55,23 @@ t.test('webhook endpoints', async (t) => {
     t.equal(owner.statusCode, 400, 'the owner comes from the token, never the body')
   })
 
-  t.test('http is allowed only for loopback, and never in production', async (t) => {
-    const refusal = (url: string, production: boolean) => {
+  await t.test('http is allowed only for loopback, and never in production', async (t) => {
+    const local = { production: false, allowPrivate: true }
+    const refusal = async (url: string, policy: { production: boolean; allowPrivate: boolean }) => {
       try {
-        checkWebhookUrl(url, production)
+        await checkWebhookUrl(url, policy)
         return 'accepted'
       } catch (error) {
         return (error as { statusCode: number }).statusCode
       }
     }
-    t.equal(checkWebhookUrl('http://127.0.0.1:8080/h', false), 'http://127.0.0.1:8080/h')
-    t.equal(checkWebhookUrl('http://localhost/h', false), 'http://localhost/h')
-    t.equal(refusal('http://127.0.0.1:8080/h', true), 422)
-    t.equal(refusal('http://10.0.0.1/h', false), 422)
-    t.equal(refusal('ftp://partner.example/h', false), 422)
-    t.equal(checkWebhookUrl('https://partner.example/h', true), 'https://partner.example/h')
-    t.end()
+    t.equal(await checkWebhookUrl('http://127.0.0.1:8080/h', local), 'http://127.0.0.1:8080/h')
+    t.equal(await checkWebhookUrl('http://localhost/h', local), 'http://localhost/h')
+    t.equal(await refusal('http://127.0.0.1:8080/h', { production: false, allowPrivate: false }), 422, 'loopback needs WEBHOOK_ALLOW_PRIVATE_NETWORKS')
+    t.equal(await refusal('http://127.0.0.1:8080/h', { production: true, allowPrivate: false }), 422)
+    t.equal(await refusal('http://10.0.0.1/h', local), 422)
+    t.equal(await refusal('ftp://partner.example/h', local), 422)
+    t.equal(await checkWebhookUrl('https://partner.example/h', { production: true, allowPrivate: false }), 'https://partner.example/h')
   })
 
   await t.test('a partner sees and deletes only its own endpoints', async (t) => {

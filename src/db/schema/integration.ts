@@ -1,5 +1,5 @@
 // Partner integration: idempotency keys, webhook endpoints and the delivery outbox.
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid, boolean } from 'drizzle-orm/pg-core'
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core'
 import { partnerClients } from './registry.js'
 
 export const idempotencyKeys = pgTable(

@@ -1,5 +1,5 @@
 // The shared pathway: goals, steps, notes and referrals, each owned by one young person.
-import { index, integer, pgTable, text, timestamp, date, uuid, uniqueIndex } from 'drizzle-orm/pg-core'
+import { date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { agencies, professionals } from './registry.js'
 import { consentRequests, youngPersons } from './young-persons.js'
 
@@ -12,6 +12,9 @@ export const pathways = pgTable(
       .references(() => youngPersons.id),
     status: text().$type<'active' | 'paused' | 'closed'>().notNull().default('active'),
     summary: text().notNull().default(''),
+    /** Set while the pathway is closed; the retention period starts from it. */
+    closedAt: timestamp({ withTimezone: true, precision: 3 }),
+    closeReason: text().$type<'goals_reached' | 'moved_away' | 'no_longer_wants_support' | 'other'>(),
     version: integer().notNull().default(1),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),

@@ -10,11 +10,14 @@ export const youngPersons = pgTable(
     accountId: uuid().references(() => accounts.id),
     givenName: text().notNull(),
     familyName: text().notNull(),
-    birthDate: date({ mode: 'string' }).notNull(),
+    /** Null once erased; intake always sets it. */
+    birthDate: date({ mode: 'string' }),
     email: text(),
     phone: text(),
     createdByProfessionalId: uuid().references(() => professionals.id),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** When the record became a tombstone: identity and content erased, ids and dates kept. */
+    erasedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [uniqueIndex('young_persons_account_key').on(t.accountId)],
 )

@@ -4,6 +4,7 @@ import { abilityFor } from '../../authz/index.js'
 import { ForbiddenError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
+import { presentAccessLogEntry } from './audit.presenters.js'
 import * as queries from './audit.queries.js'
 import * as s from './audit.schemas.js'
 import { recordAudit } from './audit.writer.js'
@@ -34,16 +35,7 @@ export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         page,
         rows,
         (row) => ({ at: row.occurredAt, id: row.id }),
-        (row) => ({
-          id: row.id,
-          occurredAt: row.occurredAt,
-          actor: { kind: row.actorKind, role: row.actorRole, agencyName: row.agencyName, name: row.actorName },
-          action: row.action,
-          category: row.category,
-          resourceType: row.resourceType,
-          consentIds: row.consentIds,
-          outcome: row.outcome,
-        }),
+        presentAccessLogEntry,
       )
     },
   )

@@ -2,7 +2,8 @@
 import { Type } from 'typebox'
 import { ListOf, Nullable, PageQuery, Timestamp, Uuid } from '../../http/schemas.js'
 
-const Sha256 = (description: string) => Type.String({ pattern: '^[0-9a-f]{64}$', description })
+const Sha256 = (description: string) =>
+  Type.String({ pattern: '^[0-9a-f]{64}$', maxLength: 64, examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'], description })
 const ChainName = Type.String({ minLength: 1, maxLength: 64, description: "The chain: the young person's id, or `system` for events about no one" })
 const Outcome = Type.Union([Type.Literal('allowed'), Type.Literal('denied')], {
   description: '`allowed`, or `denied` for an attempt that was refused',
@@ -63,23 +64,26 @@ export const VerifyResult = Type.Object(
   { additionalProperties: false },
 )
 
+/** More heads than this do not fit in a 1 MiB body anyway (about 150 bytes each). */
+const MAX_SAVED_HEADS = 10_000
+
 export const SavedHead = Type.Object(
   {
     digest: Sha256('The digest returned with the heads'),
-    chains: Type.Optional(Type.Integer({ minimum: 0, description: 'How many chains the snapshot held' })),
+    chains: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAVED_HEADS, description: 'How many chains the snapshot held' })),
     heads: Type.Array(
       Type.Object(
         {
           chain: ChainName,
-          seq: Type.Integer({ minimum: 1, description: 'Position of the newest event when the snapshot was taken' }),
+          seq: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Position of the newest event when the snapshot was taken' }),
           hash: Sha256('Hash of that event, hex'),
           eventId: Type.Optional(Nullable(Uuid('Id of that event'))),
         },
         { additionalProperties: false },
       ),
-      { description: 'The heads as returned by GET /v1/audit/head' },
+      { maxItems: MAX_SAVED_HEADS, description: 'The heads as returned by GET /v1/audit/head' },
     ),
-    createdAt: Type.Optional(Type.String({ description: 'When the snapshot was taken' })),
+    createdAt: Type.Optional(Type.String({ maxLength: 40, description: 'When the snapshot was taken' })),
   },
   { additionalProperties: false, description: 'A snapshot saved earlier from GET /v1/audit/head, unchanged' },
 )

@@ -2,7 +2,7 @@
 
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { auditEvents, auditHeads } from '../../db/schema/index.js'
+import { auditChainRemovals, auditEvents, auditHeads } from '../../db/schema/index.js'
 import { checkSavedHeads, type SavedChainHead, type SavedHeadBreak } from './audit.heads.js'
 import { auditMetadataColumns } from './audit.queries.js'
 import { type AuditEvent, chainHash, GENESIS_HASH } from './audit.writer.js'
@@ -40,6 +40,9 @@ const eventColumns = {
   ...auditMetadataColumns,
   headSeq: auditHeads.seq,
   headHash: auditHeads.hash,
+  /** Where a chain removed by audit retention left off: later events link to this head. */
+  anchorSeq: auditChainRemovals.seq,
+  anchorHash: auditChainRemovals.hash,
 }
 
 
@@ -70,6 +73,7 @@ function page(q: Queryable, after: { chain: string; seq: number } | undefined, s
     .select(eventColumns)
     .from(auditEvents)
     .leftJoin(auditHeads, eq(auditHeads.chain, auditEvents.chain))
+    .leftJoin(auditChainRemovals, eq(auditChainRemovals.chain, auditEvents.chain))
     .where(after ? sql`(${auditEvents.chain}, ${auditEvents.seq}) > (${after.chain}, ${after.seq})` : undefined)
     .orderBy(asc(auditEvents.chain), asc(auditEvents.seq))
     .limit(size)
@@ -118,8 +122,8 @@ export async function verifyChains(q: Queryable, options: VerifyOptions = {}): P
           if (broken) return result(broken)
         }
         chainsChecked++
-        expectedSeq = 1
-        previousHash = GENESIS_HASH
+        expectedSeq = (row.anchorSeq ?? 0) + 1
+        previousHash = row.anchorHash ?? GENESIS_HASH
       }
       if (row.seq !== expectedSeq) {
         const detail = `event ${expectedSeq} is missing; the next event present is ${row.seq} (${row.id})`
@@ -144,7 +148,10 @@ export async function verifyChains(q: Queryable, options: VerifyOptions = {}): P
   const [orphan] = await q
     .select({ chain: auditHeads.chain, seq: auditHeads.seq })
     .from(auditHeads)
-    .where(sql`not exists (select 1 from ${auditEvents} where ${auditEvents.chain} = ${auditHeads.chain})`)
+    .where(
+      sql`not exists (select 1 from ${auditEvents} where ${auditEvents.chain} = ${auditHeads.chain})
+        and not exists (select 1 from ${auditChainRemovals} where ${auditChainRemovals.chain} = ${auditHeads.chain} and ${auditChainRemovals.seq} = ${auditHeads.seq} and ${auditChainRemovals.hash} = ${auditHeads.hash})`,
+    )
     .orderBy(asc(auditHeads.chain))
     .limit(1)
   if (orphan) {

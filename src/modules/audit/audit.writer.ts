@@ -67,6 +67,9 @@ export function chainHash(previousHash: string, event: AuditEvent): string {
   return createHash('sha256').update(previousHash + canonicalEvent(event), 'utf8').digest('hex')
 }
 
+/** Who writes an event: a request (its principal and id), or one of Polku's own background jobs. */
+export type AuditSource = Pick<FastifyRequest, 'principal' | 'id'> | { system: string; id: string }
+
 function actorOf(principal: Principal | null) {
   if (principal === null) return { actorAccountId: null, actorKind: 'anonymous', actorRole: null, actorAgencyId: null, actorName: null }
   switch (principal.kind) {
@@ -85,14 +88,19 @@ function actorOf(principal: Principal | null) {
   }
 }
 
-export function auditEvent(request: FastifyRequest, input: AuditInput, occurredAt = new Date()): AuditEvent {
+function actorOfSource(source: AuditSource) {
+  if ('system' in source) return { actorAccountId: null, actorKind: 'system', actorRole: null, actorAgencyId: null, actorName: source.system }
+  return actorOf(source.principal ?? null)
+}
+
+export function auditEvent(request: AuditSource, input: AuditInput, occurredAt = new Date()): AuditEvent {
   // The database stores uuids in lower case; hashing another spelling would make the event unverifiable.
   const youngPersonId = input.youngPersonId?.toLowerCase() ?? null
   return {
     id: randomUUID(),
     chain: youngPersonId ?? SYSTEM_CHAIN,
     occurredAt: occurredAt.toISOString(),
-    ...actorOf(request.principal ?? null),
+    ...actorOfSource(request),
     action: input.action,
     resourceType: input.resourceType,
     resourceId: input.resourceId ?? null,
@@ -104,14 +112,18 @@ export function auditEvent(request: FastifyRequest, input: AuditInput, occurredA
   }
 }
 
-function appendStatement(events: AuditEvent[]): SQL {
-  const rows = events.map(
-    (e) =>
-      sql`(${e.chain}, ${canonicalEvent(e)}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}, ${e.actorRole}, ${e.actorAgencyId}::uuid, ${e.actorName}, ${e.action}, ${e.resourceType}, ${e.resourceId}, ${e.youngPersonId}::uuid, ${e.category}, ${`{${e.consentIds.join(',')}}`}::uuid[], ${e.outcome}, ${e.requestId})`,
-  )
-  // One statement: advance each chain's head (the row lock serialises writers of that chain only)
-  // and insert the events with the hashes the database computed from the previous heads.
-  return sql`with input (chain, canonical, id, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id) as (values ${sql.join(rows, sql`, `)}),
+/** The columns of the `input` rows the append CTEs read, in order. */
+const INPUT_COLUMNS = sql.raw(
+  'chain, canonical, id, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id',
+)
+
+/**
+ * CTEs `input`, `head` and `appended` (to follow a WITH): advance each chain's head (the row lock
+ * serialises writers of that chain only) and insert the events with the hashes the database computed
+ * from the previous heads. `input` selects INPUT_COLUMNS, at most one row per chain.
+ */
+export function appendCtes(input: SQL): SQL {
+  return sql`input (${INPUT_COLUMNS}) as (${input}),
 head as (
   insert into audit_heads as h (chain, seq, hash)
   select chain, 1, encode(sha256(convert_to(${GENESIS_HASH} || canonical, 'UTF8')), 'hex') from input
@@ -119,17 +131,57 @@ head as (
     seq = h.seq + 1,
     hash = encode(sha256(convert_to(h.hash || (select i.canonical from input i where i.chain = excluded.chain), 'UTF8')), 'hex')
   returning chain, seq, hash
-)
-insert into audit_events (id, chain, seq, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id, hash)
-select i.id, i.chain, head.seq, i.occurred_at, i.actor_account_id, i.actor_kind, i.actor_role, i.actor_agency_id, i.actor_name, i.action, i.resource_type, i.resource_id, i.young_person_id, i.category, i.consent_ids, i.outcome, i.request_id, head.hash
-from input i join head on head.chain = i.chain`
+),
+appended as (
+  insert into audit_events (id, chain, seq, occurred_at, actor_account_id, actor_kind, actor_role, actor_agency_id, actor_name, action, resource_type, resource_id, young_person_id, category, consent_ids, outcome, request_id, hash)
+  select i.id, i.chain, head.seq, i.occurred_at, i.actor_account_id, i.actor_kind, i.actor_role, i.actor_agency_id, i.actor_name, i.action, i.resource_type, i.resource_id, i.young_person_id, i.category, i.consent_ids, i.outcome, i.request_id, head.hash
+  from input i join head on head.chain = i.chain
+  returning id
+)`
+}
+
+function appendStatement(events: AuditEvent[]): SQL {
+  const rows = events.map(
+    (e) =>
+      sql`(${e.chain}, ${canonicalEvent(e)}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}, ${e.actorRole}, ${e.actorAgencyId}::uuid, ${e.actorName}, ${e.action}, ${e.resourceType}, ${e.resourceId}, ${e.youngPersonId}::uuid, ${e.category}, ${`{${e.consentIds.join(',')}}`}::uuid[], ${e.outcome}, ${e.requestId})`,
+  )
+  return sql`with ${appendCtes(sql`values ${sql.join(rows, sql`, `)}`)} select count(*) from appended`
+}
+
+/** What a statement decides about its own audit event: SQL expressions over the statement's `from`. */
+export interface DecidedAudit {
+  /** uuid or null: the young person the access concerns (null: the system chain). */
+  youngPersonId: SQL
+  /** text or null. */
+  category: SQL
+  /** uuid[]: the consents the access relied on. */
+  consentIds: SQL
+  /** 'allowed' or 'denied'. */
+  outcome: SQL
+}
+
+const asJson = (value: SQL): SQL => sql`coalesce(to_json(${value})::text, 'null')`
+
+/**
+ * The `input` of `appendCtes` for one event whose outcome is decided inside the same statement as the
+ * access. The canonical text is assembled in SQL exactly as `canonicalEvent` writes it, so the verifier
+ * recomputes the same hash from the stored row.
+ */
+export function decidedEventInput(request: FastifyRequest, input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>, decided: DecidedAudit, from: SQL): SQL {
+  const e = auditEvent(request, { ...input, outcome: 'denied' })
+  const fixedJson = (fields: (keyof AuditEvent)[]) => JSON.stringify(fields.map((f) => e[f])).slice(1, -1)
+  const youngPerson = sql`(${decided.youngPersonId})::uuid`
+  const consentIds = sql`array(select u from unnest((${decided.consentIds})::uuid[]) u order by u)`
+  const chain = sql`coalesce(${youngPerson}::text, ${SYSTEM_CHAIN})`
+  const canonical = sql`'[' || ${fixedJson(['id'])} || ',' || to_json(${chain})::text || ',' || ${fixedJson(FIELD_ORDER.slice(2, 11))} || ',' || ${asJson(sql`${youngPerson}::text`)} || ',' || ${asJson(sql`(${decided.category})::text`)} || ',[' || coalesce(array_to_string(array(select to_json(u::text)::text from unnest(${consentIds}) u), ','), '') || '],' || ${asJson(sql`(${decided.outcome})::text`)} || ',' || ${fixedJson(['requestId'])} || ']'`
+  return sql`select ${chain}, ${canonical}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}::text, ${e.actorRole}::text, ${e.actorAgencyId}::uuid, ${e.actorName}::text, ${e.action}::text, ${e.resourceType}::text, ${e.resourceId}::text, ${youngPerson}, (${decided.category})::text, ${consentIds}, (${decided.outcome})::text, ${e.requestId}::text from ${from}`
 }
 
 /**
  * Writes audit events in the caller's transaction, one statement per batch of distinct chains.
  * If it fails, the transaction fails: no access without its record.
  */
-export async function recordAudit(q: Queryable, request: FastifyRequest, inputs: AuditInput[]): Promise<void> {
+export async function recordAudit(q: Queryable, request: AuditSource, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return
   const occurredAt = new Date()
   let pending = inputs.map((input) => auditEvent(request, input, occurredAt))

@@ -81,7 +81,7 @@ export async function findConsent(q: Queryable, id: string): Promise<ConsentRow 
   return row
 }
 
-/** Locks the consent row for update: revocation and supersession wait for readers holding it FOR SHARE. */
+/** Locks the consent row for update: two revocations or supersessions of one consent run one after the other; readers take no lock. */
 export async function lockConsent(q: Queryable, id: string) {
   const [row] = await q
     .select({ id: consents.id, youngPersonId: consents.youngPersonId, granteeProfessionalId: consents.granteeProfessionalId, granteeAgencyId: consents.granteeAgencyId, granteeRole: consents.granteeRole, revokedAt: consents.revokedAt, supersededAt: consents.supersededAt, validUntil: consents.validUntil })

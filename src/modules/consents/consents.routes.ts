@@ -2,40 +2,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
 import { consents } from '../../db/schema/index.js'
-import { ConflictError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import { announceReferral } from '../referrals/referrals.service.js'
-import { enqueueConsentEvent } from '../webhooks/outbox.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from './consent-actions.js'
 import * as queries from './consents.queries.js'
 import * as s from './consents.schemas.js'
-import { checkGrantee, consentReceipt, consentStatus, grantConsent, presentConsent } from './consents.service.js'
+import { checkGrantee, consentReceipt, presentConsent, presentRequest } from './consents.service.js'
 
 const DAY_MS = 24 * 3600 * 1000
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
-
-export function presentRequest(row: queries.ConsentRequestRow) {
-  const expired = row.status === 'pending' && row.expiresAt.getTime() <= Date.now()
-  return {
-    id: row.id,
-    youngPersonId: row.youngPersonId,
-    requestedBy: { professionalId: row.requestedByProfessionalId, name: row.requestedByName },
-    grantee: { professionalId: row.granteeProfessionalId, agencyId: row.granteeAgencyId, role: row.granteeRole, name: row.granteeName },
-    categories: row.categories,
-    actions: row.actions,
-    purpose: row.purpose,
-    status: expired ? ('expired' as const) : row.status,
-    expiresAt: row.expiresAt,
-    decidedAt: row.decidedAt,
-    consentId: row.consentId,
-    createdAt: row.createdAt,
-  }
-}
 
 const YoungPersonParams = Type.Object({ id: Type.String({ format: 'uuid', description: 'The young person' }) }, { additionalProperties: false })
 
@@ -56,30 +36,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const youngPersonId = request.params.id
-      const granted = await idempotentCreate(request, reply, 201, async (tx) => {
-        const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-        const person = await findYoungPerson(tx, youngPersonId)
-        if (!person || !scope.can('create', 'Consent', { youngPersonId })) {
-          await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
-          return null
-        }
-        let replaced: Awaited<ReturnType<typeof queries.lockConsent>>
-        if (request.body.supersedes !== undefined) {
-          replaced = await queries.lockConsent(tx, request.body.supersedes)
-          if (!replaced || replaced.youngPersonId !== youngPersonId) throw new UnprocessableError('supersedes does not name a consent of this young person')
-          if (consentStatus(replaced) !== 'active') throw new ConflictError('Only an active consent can be replaced')
-        }
-        const row = await grantConsent(tx, request, youngPersonId, request.body)
-        if (replaced) {
-          await queries.markSuperseded(tx, replaced.id, row.id)
-          await enqueueConsentEvent(tx, 'consent.revoked', replaced.id, { reason: 'superseded', supersededById: row.id })
-        }
-        await enqueueConsentEvent(tx, 'consent.granted', row.id)
-        await recordAudit(tx, request, [
-          { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId, consentIds: [row.id], outcome: 'allowed' },
-        ])
-        return { ...presentConsent(row), receipt: consentReceipt(row) }
-      })
+      const granted = await idempotentCreate(request, reply, 201, (tx) => grantOrReplaceConsent(tx, request, youngPersonId, request.body))
       if (!granted) throw new NotFoundError()
       return reply.send(granted)
     },
@@ -126,15 +83,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const row = await db.transaction(async (tx) => {
-        const row = await queries.findConsent(tx, request.params.id)
-        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-        const allowed = row !== undefined && scope!.can('read', 'Consent', row)
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'Consent', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, consentIds: allowed ? [row.id] : [], outcome: allowed ? 'allowed' : 'denied' },
-        ])
-        return allowed ? row : null
-      })
+      const row = await db.transaction((tx) => readConsent(tx, request, request.params.id))
       if (!row) throw new NotFoundError()
       return { ...presentConsent(row), receipt: consentReceipt(row) }
     },
@@ -152,23 +101,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const principal = request.principal
-      const revoked = await db.transaction(async (tx) => {
-        // FOR UPDATE waits for requests reading under this consent (FOR SHARE) to finish.
-        const locked = await queries.lockConsent(tx, request.params.id)
-        const scope = locked ? await scopeForYoungPerson(tx, principal, locked.youngPersonId) : undefined
-        if (!locked || !scope?.can('revoke', 'Consent', locked)) {
-          await recordAudit(tx, request, [{ action: 'revoke', resourceType: 'Consent', resourceId: request.params.id, youngPersonId: locked?.youngPersonId ?? null, outcome: 'denied' }])
-          return null
-        }
-        if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-        await queries.markRevoked(tx, locked.id, principal.kind === 'partner' ? principal.partnerClientId : principal.accountId)
-        await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
-        await recordAudit(tx, request, [
-          { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId, consentIds: [locked.id], outcome: 'allowed' },
-        ])
-        return (await queries.findConsent(tx, locked.id))!
-      })
+      const revoked = await db.transaction((tx) => revokeConsent(tx, request, request.params.id))
       if (!revoked) throw new NotFoundError()
       return presentConsent(revoked)
     },
@@ -241,36 +174,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const decided = await db.transaction(async (tx) => {
-          const row = await queries.findConsentRequest(tx, request.params.id, true)
-          if (!row || !abilityFor(request.principal).can('approve', subjectOf('ConsentRequest', row))) {
-            await recordAudit(tx, request, [{ action: decision, resourceType: 'ConsentRequest', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-            return null
-          }
-          const current = presentRequest(row)
-          if (current.status !== 'pending') throw new ConflictError(`This request is already ${current.status}`)
-          let consentId: string | null = null
-          if (decision === 'approve') {
-            const grantee = row.granteeProfessionalId
-              ? { professionalId: row.granteeProfessionalId }
-              : { agencyId: row.granteeAgencyId!, ...(row.granteeRole ? { role: row.granteeRole } : {}) }
-            const consent = await grantConsent(tx, request, row.youngPersonId, {
-              grantee,
-              categories: row.categories,
-              actions: row.actions,
-              purpose: row.purpose,
-              validUntil: request.body?.validUntil,
-            })
-            consentId = consent.id
-            await enqueueConsentEvent(tx, 'consent.granted', consent.id)
-            for (const released of await queries.releaseReferralsAwaiting(tx, row.id)) await announceReferral(tx, 'referral.created', released.id)
-          }
-          await queries.decideConsentRequest(tx, row.id, decision === 'approve' ? 'approved' : 'declined', consentId)
-          await recordAudit(tx, request, [
-            { action: decision, resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId: row.youngPersonId, consentIds: consentId ? [consentId] : [], outcome: 'allowed' },
-          ])
-          return (await queries.findConsentRequest(tx, row.id))!
-        })
+        const decided = await db.transaction((tx) => decideConsentRequest(tx, request, request.params.id, decision, request.body?.validUntil))
         if (!decided) throw new NotFoundError()
         return presentRequest(decided)
       },

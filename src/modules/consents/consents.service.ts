@@ -4,8 +4,8 @@ import type { Principal } from '../../auth/principal.js'
 import type { Config } from '../../config.js'
 import type { Tx } from '../../db/client.js'
 import { UnprocessableError } from '../../errors.js'
+import type { ConsentRequestRow, ConsentRow, GranteeInput } from './consents.queries.js'
 import * as queries from './consents.queries.js'
-import type { ConsentRow, GranteeInput } from './consents.queries.js'
 
 const SPECIAL_CATEGORIES = new Set(['health', 'psychological'])
 const DAY_MS = 24 * 3600 * 1000
@@ -40,6 +40,24 @@ export function presentConsent(row: ConsentRow) {
     revokedAt: row.revokedAt,
     supersededAt: row.supersededAt,
     supersededById: row.supersededById,
+    createdAt: row.createdAt,
+  }
+}
+
+export function presentRequest(row: ConsentRequestRow) {
+  const expired = row.status === 'pending' && row.expiresAt.getTime() <= Date.now()
+  return {
+    id: row.id,
+    youngPersonId: row.youngPersonId,
+    requestedBy: { professionalId: row.requestedByProfessionalId, name: row.requestedByName },
+    grantee: { professionalId: row.granteeProfessionalId, agencyId: row.granteeAgencyId, role: row.granteeRole, name: row.granteeName },
+    categories: row.categories,
+    actions: row.actions,
+    purpose: row.purpose,
+    status: expired ? ('expired' as const) : row.status,
+    expiresAt: row.expiresAt,
+    decidedAt: row.decidedAt,
+    consentId: row.consentId,
     createdAt: row.createdAt,
   }
 }

@@ -1,7 +1,7 @@
 // The young person's own view: their record and every consent about them, with history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { eq } from 'drizzle-orm'
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import type { Principal } from '../../auth/principal.js'
 import { consentRequests, consents } from '../../db/schema/index.js'
 import { ForbiddenError } from '../../errors.js'
@@ -9,9 +9,10 @@ import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import * as consentQueries from '../consents/consents.queries.js'
-import { presentRequest } from '../consents/consents.routes.js'
 import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents.schemas.js'
-import { presentConsent } from '../consents/consents.service.js'
+import { presentConsent, presentRequest } from '../consents/consents.service.js'
+import { retentionOf } from '../retention/retention.presenters.js'
+import { Retention } from '../retention/retention.schemas.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 
 export const Me = Type.Object(
@@ -19,13 +20,21 @@ export const Me = Type.Object(
     id: Type.String({ format: 'uuid', description: 'Your id' }),
     givenName: Type.String({ description: 'Given name' }),
     familyName: Type.String({ description: 'Family name' }),
-    birthDate: Type.String({ format: 'date', description: 'Birth date' }),
+    birthDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: 'Birth date; null once erased' }),
     email: Type.Union([Type.String(), Type.Null()], { description: 'Email address' }),
     phone: Type.Union([Type.String(), Type.Null()], { description: 'Phone number' }),
     createdAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'When your record was made' }),
+    retention: Retention,
   },
   { additionalProperties: false },
 )
+
+type PersonRow = NonNullable<Awaited<ReturnType<typeof findYoungPerson>>>
+
+export function presentMe(row: PersonRow, retention: Static<typeof Retention>): Static<typeof Me> {
+  const { id, givenName, familyName, birthDate, email, phone, createdAt } = row
+  return { id, givenName, familyName, birthDate, email, phone, createdAt, retention }
+}
 
 /** Only a young person's own token reaches these routes; their id comes from the token alone. */
 export function ownYoungPersonId(principal: Principal): string {
@@ -46,7 +55,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return db.transaction(async (tx) => {
         const row = (await findYoungPerson(tx, id))!
         await recordAudit(tx, request, [{ action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: 'identity', outcome: 'allowed' }])
-        return row
+        return presentMe(row, (await retentionOf(tx, app.config.retention, id))!)
       })
     },
   )

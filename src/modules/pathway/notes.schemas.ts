@@ -16,7 +16,7 @@ export const Note = Type.Object(
     id: Uuid('Note id'),
     youngPersonId: Uuid('The young person'),
     category: Category,
-    body: Type.String({ description: 'The note text' }),
+    body: Type.String({ maxLength: 20000, description: 'The note text' }),
     author: Type.Object(
       { professionalId: Uuid('The author'), name: Type.String({ description: 'Their display name' }) },
       { additionalProperties: false, description: 'Who wrote the note' },

@@ -2,13 +2,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { scopeForYoungPerson } from '../../authz/index.js'
-import { NotFoundError, PreconditionFailedError } from '../../errors.js'
+import { withYoungPerson } from '../../authz/index.js'
+import { PreconditionFailedError } from '../../errors.js'
 import { responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import { ownYoungPersonId } from '../me/me.routes.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
-import { consentIdsFor, type Denial, denialFor, refuse } from './access.js'
+import { consentIdsFor } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
 import { goalRoutes } from './goals.routes.js'
 import { noteRoutes } from './notes.routes.js'
@@ -28,20 +26,13 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(noteRoutes)
   await app.register(teamRoutes)
 
-  /** Reads the pathway in one transaction, auditing the access either way; the young person reads their own. */
+  /** Reads the pathway through the door, auditing the access either way; the young person reads their own. */
   async function getPathway(request: FastifyRequest, reply: FastifyReply, youngPersonId: string): Promise<View> {
-    const view = await db.transaction(async (tx) => {
-      const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-      if (!scope.can('read', 'Pathway', { youngPersonId })) {
-        const person = await findYoungPerson(tx, youngPersonId)
-        await recordAudit(tx, request, [{ action: 'read', resourceType: 'Pathway', youngPersonId: person ? youngPersonId : null, category: 'pathway', outcome: 'denied' }])
-        return null
-      }
+    const access = { action: 'read', subject: 'Pathway', audit: { action: 'read', resourceType: 'Pathway', category: 'pathway' } } as const
+    const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
       const { view, events } = await readPathway(tx, request, scope, youngPersonId)
-      await recordAudit(tx, request, events)
-      return view
+      return { value: view, audit: events }
     })
-    if (!view) throw new NotFoundError()
     sendEtag(reply, view)
     return view
   }
@@ -75,25 +66,21 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function changePathway(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, change: { status?: View['status']; summary?: string }): Promise<View> {
     const youngPersonId = request.params.id
     const versions = ifMatchVersions(request, youngPersonId)
-    const result = await db.transaction(async (tx): Promise<{ view: View } | { denial: Denial }> => {
-      const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-      const person = await findYoungPerson(tx, youngPersonId)
-      if (!person || !scope.can('write', 'Pathway', { youngPersonId })) {
-        await recordAudit(tx, request, [{ action: 'update', resourceType: 'Pathway', youngPersonId: person ? youngPersonId : null, category: 'pathway', outcome: 'denied' }])
-        return { denial: person ? denialFor(scope, youngPersonId) : 'not_found' }
-      }
+    const access = { action: 'write', subject: 'Pathway', audit: { action: 'update', resourceType: 'Pathway', category: 'pathway' } } as const
+    const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
       const row = await queries.writePathway(tx, youngPersonId, change, versions)
       if (!row) throw new PreconditionFailedError()
       const { view, events } = await readPathway(tx, request, scope, youngPersonId)
-      await recordAudit(tx, request, [
-        { action: 'update', resourceType: 'Pathway', resourceId: row.id, youngPersonId, category: 'pathway', consentIds: consentIdsFor(scope, 'write', ['pathway']), outcome: 'allowed' },
-        ...events,
-      ])
-      return { view }
+      return {
+        value: view,
+        audit: [
+          { action: 'update', resourceType: 'Pathway', resourceId: row.id, youngPersonId, category: 'pathway', consentIds: consentIdsFor(scope, 'write', ['pathway']), outcome: 'allowed' as const },
+          ...events,
+        ],
+      }
     })
-    if ('denial' in result) refuse(result.denial)
-    sendEtag(reply, result.view)
-    return result.view
+    sendEtag(reply, view)
+    return view
   }
 
   const writeSchema = <B extends typeof s.PatchPathway | typeof s.PutPathway>(body: B, summary: string) => ({

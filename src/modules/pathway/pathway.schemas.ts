@@ -1,8 +1,9 @@
 // Schemas of the pathway, its goals and their steps.
 import { Type } from 'typebox'
 import { Category, DateOnly, Nullable, Timestamp, Uuid } from '../../http/schemas.js'
+import { Closure, Retention } from '../retention/retention.schemas.js'
 
-export const PathwayStatus = Type.Enum(['active', 'paused', 'closed'], { description: 'active, paused, or closed (a closed pathway takes no new goals or steps)' })
+export const PathwayStatus = Type.Enum(['active', 'paused', 'closed'], { description: 'active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)' })
 export const GoalStatus = Type.Enum(['open', 'in_progress', 'achieved', 'dropped'], { description: 'Where the goal stands' })
 export const StepStatus = Type.Enum(['open', 'in_progress', 'done', 'dropped'], { description: 'Where the step stands' })
 
@@ -14,7 +15,7 @@ const Etag = Type.String({ description: 'The ETag of this version; send it as If
 export const YoungPersonParams = Type.Object({ id: Uuid('The young person') }, { additionalProperties: false })
 
 export const IfMatchHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ description: 'The ETag of the version being changed (required: 428 without it, 412 when stale)' })),
+  'if-match': Type.Optional(Type.String({ maxLength: 100, description: 'The ETag of the version being changed (required: 428 without it, 412 when stale)' })),
 })
 
 export const Step = Type.Object(
@@ -66,6 +67,8 @@ export const Pathway = Type.Object(
     etag: Etag,
     updatedAt: Nullable(Timestamp('When status or summary last changed; null before the first change')),
     goals: Type.Array(Goal, { description: 'The goals the caller may read, oldest first' }),
+    closure: Closure,
+    retention: Retention,
   },
   { additionalProperties: false },
 )

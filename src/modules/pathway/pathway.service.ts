@@ -4,6 +4,7 @@ import type { Static } from 'typebox'
 import { accessibleWhere, type PersonScope } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import type { AuditInput } from '../audit/audit.writer.js'
+import { retentionOf } from '../retention/retention.presenters.js'
 import { categoryOf, consentIdsFor } from './access.js'
 import { etagOf } from './etag.js'
 import * as queries from './pathway.queries.js'
@@ -34,7 +35,12 @@ export function presentGoal(row: queries.GoalRow, steps: queries.StepRow[]): Sta
   }
 }
 
-export function presentPathway(youngPersonId: string, row: queries.PathwayRow | undefined, goals: Static<typeof s.Goal>[]): Static<typeof s.Pathway> {
+export function presentPathway(
+  youngPersonId: string,
+  row: queries.PathwayRow | undefined,
+  goals: Static<typeof s.Goal>[],
+  retention: Static<typeof s.Pathway>['retention'],
+): Static<typeof s.Pathway> {
   const version = row?.version ?? 0
   return {
     youngPersonId,
@@ -45,6 +51,8 @@ export function presentPathway(youngPersonId: string, row: queries.PathwayRow | 
     etag: etagOf(youngPersonId, version),
     updatedAt: row?.updatedAt ?? null,
     goals,
+    closure: row?.closedAt && row.closeReason ? { closedAt: row.closedAt, reason: row.closeReason } : null,
+    retention,
   }
 }
 
@@ -71,7 +79,8 @@ export async function readPathway(tx: Tx, request: FastifyRequest, scope: Person
       outcome: 'allowed' as const,
     })),
   ]
-  return { view: presentPathway(youngPersonId, row, goals), events }
+  const retention = (await retentionOf(tx, request.server.config.retention, youngPersonId))!
+  return { view: presentPathway(youngPersonId, row, goals, retention), events }
 }
 
 /** The audit entry of a write to a goal or step. */

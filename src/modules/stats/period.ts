@@ -3,9 +3,6 @@ import { BadRequestError } from '../../errors.js'
 
 export const MAX_PERIOD_MONTHS = 120
 
-/** YYYY-MM, or a day YYYY-MM-DD that is widened to its month. */
-export const MONTH_OR_DAY = '^20[0-9]{2}-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?$'
-
 export interface Period {
   /** First month, YYYY-MM. */
   from: string

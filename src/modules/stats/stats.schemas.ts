@@ -3,9 +3,8 @@ import { type TObject, type TSchema, Type } from 'typebox'
 import { DATA_CATEGORIES } from '../../config.js'
 import { AGENCY_KINDS, REFERRAL_STATUSES } from '../../db/schema/index.js'
 import type { goals, pathways } from '../../db/schema/index.js'
-import { DateOnly, Timestamp, Uuid } from '../../http/schemas.js'
+import { DateOnly, Month, MonthOrDay, Timestamp, Uuid } from '../../http/schemas.js'
 import { AgeBand, Channel, Topic } from '../visits/visits.schemas.js'
-import { MONTH_OR_DAY } from './period.js'
 
 export const VISIT_DIMENSIONS = ['topic', 'channel', 'ageBand', 'centre', 'month'] as const
 export type VisitDimension = (typeof VISIT_DIMENSIONS)[number]
@@ -19,17 +18,12 @@ const dimensionList = VISIT_DIMENSIONS.join('|')
 
 export const VisitStatsQuery = Type.Object(
   {
-    from: Type.String({
-      pattern: MONTH_OR_DAY,
-      description: 'First month, YYYY-MM. A day (YYYY-MM-DD) is widened to its whole month, and `period.snapped` says so.',
-    }),
-    to: Type.String({
-      pattern: MONTH_OR_DAY,
-      description: 'Last month, YYYY-MM, inclusive; it must have ended (the running month is not published). A day is widened to its month.',
-    }),
+    from: MonthOrDay('First month, YYYY-MM. A real day (YYYY-MM-DD) is widened to its whole month, and `period.snapped` says so.'),
+    to: MonthOrDay('Last month, YYYY-MM, inclusive; it must have ended (the running month is not published). A real day is widened to its month.'),
     groupBy: Type.Optional(
       Type.String({
         pattern: `^(${dimensionList})(,(${dimensionList}))?$`,
+        maxLength: 32,
         description: 'Up to two of topic, channel, ageBand, centre, month, comma-separated; none gives the total only',
       }),
     ),
@@ -80,7 +74,7 @@ export const VisitKey = Type.Object(
     channel: optional(Channel),
     ageBand: optional(AgeBand),
     centre: optional(Uuid('Centre id; names are in `centres`')),
-    month: optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$', description: 'Month, YYYY-MM' })),
+    month: optional(Month('Month, YYYY-MM')),
   },
   { additionalProperties: false, description: 'The dimension values the count is for' },
 )
@@ -89,8 +83,8 @@ export const VisitStats = Type.Object(
   {
     period: Type.Object(
       {
-        from: Type.String({ description: 'First month counted, YYYY-MM' }),
-        to: Type.String({ description: 'Last month counted, YYYY-MM, inclusive' }),
+        from: Month('First month counted, YYYY-MM'),
+        to: Month('Last month counted, YYYY-MM, inclusive'),
         firstDay: DateOnly('First day counted'),
         lastDay: DateOnly('Last day counted'),
         snapped: Type.Boolean({ description: 'True when from or to named a day and was widened to its whole month' }),

@@ -13,7 +13,7 @@ export const TimelineItem = Type.Object(
     category: Nullable(Type.String({ description: 'The data category of the item; null for consent events' })),
     title: Nullable(Type.String({ description: 'Goal or step title' })),
     status: Nullable(Type.String({ description: 'Current status of a goal, step, referral or consent request' })),
-    body: Nullable(Type.String({ description: 'Note text; only notes of categories the caller may read are listed at all' })),
+    body: Nullable(Type.String({ maxLength: 20000, description: 'Note text; only notes of categories the caller may read are listed at all' })),
     goalId: Nullable(Uuid('The goal a step belongs to')),
     correctsId: Nullable(Uuid('The note a correction note corrects')),
     professionalId: Nullable(Uuid('Who: the note author, goal creator, step owner, referrer, consent grantee or requester')),

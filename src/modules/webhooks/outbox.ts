@@ -12,6 +12,10 @@ export const WEBHOOK_EVENT_TYPES = [
   'referral.accepted',
   'referral.declined',
   'referral.completed',
+  'pathway.closed',
+  'pathway.reopened',
+  // Sent to every endpoint that was sent any event about the young person, subscribed or not.
+  'personal_data.erased',
 ] as const
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number]
 

@@ -10,13 +10,41 @@ import { IdParams, responses } from '../../http/schemas.js'
 import * as queries from './webhooks.queries.js'
 import * as s from './webhooks.schemas.js'
 import { newWebhookSecret } from './signature.js'
+import { bareHost, type Resolution, type Resolve, resolveAllowed, systemResolve } from './address-policy.js'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
 const same = <T>(row: T) => row
 
-/** https only; plain http is for a receiver on this machine while developing or testing. */
-export function checkWebhookUrl(raw: string, production: boolean): string {
+export interface UrlPolicy {
+  production: boolean
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS: loopback and private addresses are accepted (never in production). */
+  allowPrivate: boolean
+  resolve?: Resolve
+}
+
+/** How long registration waits for DNS; a name that does not resolve yet is accepted and checked at every delivery. */
+const REGISTRATION_DNS_MS = 2000
+
+async function resolveAtRegistration(host: string, policy: UrlPolicy): Promise<Resolution | null> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<null>((done) => {
+    timer = setTimeout(() => done(null), REGISTRATION_DNS_MS)
+  })
+  try {
+    return await Promise.race([resolveAllowed(host, policy.resolve ?? systemResolve, policy.allowPrivate), timeout])
+  } catch {
+    return null
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * https only (plain http is for a receiver on this machine while developing or testing), and only
+ * to public addresses: an IP literal is checked as written, a name by what it resolves to now.
+ */
+export async function checkWebhookUrl(raw: string, policy: UrlPolicy): Promise<string> {
   let url: URL
   try {
     url = new URL(raw)
@@ -25,9 +53,15 @@ export function checkWebhookUrl(raw: string, production: boolean): string {
   }
   if (url.username || url.password) throw new UnprocessableError('url must not carry credentials; deliveries are signed instead')
   if (url.hash) throw new UnprocessableError('url must not have a fragment')
-  if (url.protocol === 'https:') return url.toString()
-  if (url.protocol === 'http:' && !production && LOOPBACK_HOSTS.has(url.hostname)) return url.toString()
-  throw new UnprocessableError(production ? 'url must use https' : 'url must use https (http only for localhost or 127.0.0.1)')
+  const plainLoopback = url.protocol === 'http:' && !policy.production && LOOPBACK_HOSTS.has(url.hostname)
+  if (url.protocol !== 'https:' && !plainLoopback) {
+    throw new UnprocessableError(policy.production ? 'url must use https' : 'url must use https (http only for localhost or 127.0.0.1)')
+  }
+  const resolution = await resolveAtRegistration(bareHost(url), policy)
+  if (resolution !== null && !resolution.ok) {
+    throw new UnprocessableError(`url is refused: ${resolution.reason}; webhooks reach only public addresses`)
+  }
+  return url.toString()
 }
 
 /** The partner client behind the token: endpoint ownership always comes from here, never from the body. */
@@ -58,7 +92,10 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const partnerClientId = partnerOf(request.principal)
-      const url = checkWebhookUrl(request.body.url, app.config.env === 'production')
+      const url = await checkWebhookUrl(request.body.url, {
+        production: app.config.env === 'production',
+        allowPrivate: app.config.webhookAllowPrivateNetworks,
+      })
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const secret = newWebhookSecret()
         const row = await queries.insertEndpoint(tx, { partnerClientId, url, events: request.body.events, secret })

@@ -9,7 +9,7 @@ const Url = Type.String({
   format: 'uri',
   minLength: 8,
   maxLength: 2048,
-  description: 'Where events are POSTed: https (plain http only to localhost outside production)',
+  description: 'Where events are POSTed: https to a public address (loopback, private, link-local and other special addresses are refused, also after DNS resolution)',
 })
 const Events = Type.Array(EventType, { minItems: 1, maxItems: WEBHOOK_EVENT_TYPES.length, uniqueItems: true, description: 'The event types to receive' })
 

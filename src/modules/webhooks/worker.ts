@@ -4,6 +4,8 @@ import fp from 'fastify-plugin'
 import { sql } from 'drizzle-orm'
 import { type Queryable, queryRows } from '../../db/client.js'
 import { purgeExpiredIdempotencyKeys } from '../../http/idempotency.js'
+import { type Resolve, systemResolve } from './address-policy.js'
+import { type Outcome, type SendOptions, send } from './send.js'
 import { signatureHeader } from './signature.js'
 
 export const RETRY_BASE_MS = 10_000
@@ -23,6 +25,8 @@ export interface DeliveryOptions {
   random?: () => number
   batchSize?: number
   timeoutMs?: number
+  /** Host name → addresses; tests give a resolver of their own, the worker uses the system's. */
+  resolve?: Resolve
 }
 
 export interface RoundResult {
@@ -67,9 +71,7 @@ async function claimDue(q: Queryable, now: Date, limit: number): Promise<Claimed
   )
 }
 
-type Outcome = { ok: true; status: number } | { ok: false; status: number | null; error: string }
-
-async function send(row: Claimed, timeoutMs: number): Promise<Outcome> {
+function deliver(row: Claimed, options: SendOptions): Promise<Outcome> {
   const { id, type, createdAt, data } = row.payload
   const body = JSON.stringify({ id, type, createdAt, data })
   const headers = {
@@ -79,17 +81,7 @@ async function send(row: Claimed, timeoutMs: number): Promise<Outcome> {
     'polku-event-type': type,
     'polku-signature': signatureHeader(row.secret, body, Math.floor(Date.now() / 1000)),
   }
-  try {
-    const response = await fetch(row.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
-    // The body is never read or stored: a receiver's answer may hold anything.
-    await response.body?.cancel().catch(() => {})
-    if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status }
-    return { ok: false, status: response.status, error: `HTTP ${response.status}` }
-  } catch (error) {
-    const err = error as Error & { cause?: { code?: string } }
-    const reason = err.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (err.cause?.code ?? err.name)
-    return { ok: false, status: null, error: reason.slice(0, 200) }
-  }
+  return send(row.url, headers, body, options)
 }
 
 async function record(q: Queryable, row: Claimed, outcome: Outcome, now: Date, maxAttempts: number, random: () => number) {
@@ -114,11 +106,16 @@ async function record(q: Queryable, row: Claimed, outcome: Outcome, now: Date, m
 export async function runDeliveryRound(app: FastifyInstance, options: DeliveryOptions = {}): Promise<RoundResult> {
   const now = options.now ?? new Date()
   const random = options.random ?? Math.random
+  const sendOptions: SendOptions = {
+    resolve: options.resolve ?? systemResolve,
+    allowPrivate: app.config.webhookAllowPrivateNetworks,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  }
   const claimed = await app.database.transaction((tx) => claimDue(tx, now, options.batchSize ?? BATCH_SIZE))
   const result: RoundResult = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0 }
   await Promise.all(
     claimed.map(async (row) => {
-      const outcome: Outcome = row.live ? await send(row, options.timeoutMs ?? 10_000) : { ok: false, status: null, error: 'endpoint deleted or partner client disabled' }
+      const outcome: Outcome = row.live ? await deliver(row, sendOptions) : { ok: false, status: null, error: 'endpoint deleted or partner client disabled' }
       const state = await app.database.transaction((tx) => record(tx, row, outcome, options.now ?? new Date(), app.config.webhookMaxAttempts, random))
       result[state] += 1
     }),

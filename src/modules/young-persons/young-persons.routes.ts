@@ -1,20 +1,16 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
-import { subject } from '@casl/ability'
-import { permittedFieldsOf } from '@casl/ability/extra'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
-import { abilityFor, accessibleWhere, BASE_FIELDS, ensureCan, IDENTITY_FIELDS, scopeForYoungPerson } from '../../authz/index.js'
-import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, ensureCan, readYoungPerson } from '../../authz/index.js'
+import { UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
+import { issueLinkCode } from '../linking/link-codes.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from './young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
-
-const ALL_FIELDS = [...BASE_FIELDS, ...IDENTITY_FIELDS]
 
 /** Age in whole years on `on` (both ISO dates). */
 function ageOn(birthDate: string, on: Date): number {
@@ -65,11 +61,12 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: row.createdAt,
           givenName: row.givenName,
           familyName: row.familyName,
-          birthDate: row.birthDate,
+          birthDate: row.birthDate ?? person.birthDate,
           email: row.email,
           phone: row.phone,
           categories: granted.categories,
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
+          ...(person.subject === undefined ? { linkCode: await issueLinkCode(tx, row.id) } : {}),
         }
       })
       return reply.send(created!)
@@ -86,28 +83,8 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.YoungPerson }, 404),
       },
     },
-    async (request) => {
-      const { id } = request.params
-      const result = await db.transaction(async (tx) => {
-        const row = await queries.findYoungPerson(tx, id)
-        const scope = await scopeForYoungPerson(tx, request.principal, id)
-        if (!row || !scope.can('read', 'YoungPerson', row)) {
-          await recordAudit(tx, request, [{ action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: row ? id : null, outcome: 'denied' }])
-          return null
-        }
-        const fields = new Set(
-          permittedFieldsOf(scope.ability, 'read', subject('YoungPerson', { ...row }) as never, { fieldsFrom: (rule) => rule.fields ?? ALL_FIELDS }),
-        )
-        const categories = request.principal.kind === 'young_person' ? ['identity'] : [...new Set(scope.consents.flatMap((c) => c.categories))].sort()
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: fields.has('givenName') ? 'identity' : null, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
-        ])
-        const view: Record<string, unknown> = { id: row.id, createdAt: row.createdAt, categories }
-        for (const field of IDENTITY_FIELDS) if (fields.has(field)) view[field] = row[field]
-        return view as Static<typeof s.YoungPerson>
-      })
-      if (!result) throw new NotFoundError()
-      return result
+    async function readYoungPersonRecord(request) {
+      return readYoungPerson(db, request, request.params.id)
     },
   )
 

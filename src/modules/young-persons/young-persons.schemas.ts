@@ -8,7 +8,7 @@ const identity = {
   familyName: Type.String({ minLength: 1, maxLength: 200, description: 'Family name (identity category)' }),
   birthDate: DateOnly('Birth date (identity category); the young person must be under the configured age at intake'),
   email: Type.String({ format: 'email', maxLength: 254, description: 'Email address (identity category)' }),
-  phone: Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$', description: 'Phone number (identity category)' }),
+  phone: Type.String({ pattern: '^\\+?[0-9 ()-]{5,20}$', maxLength: 21, examples: ['+358 40 123 4567'], description: 'Phone number (identity category)' }),
 }
 
 export const Intake = Type.Object(
@@ -40,7 +40,19 @@ export const YoungPerson = Type.Object(
 )
 
 export const IntakeResult = Type.Object(
-  { ...YoungPerson.properties, consent: ConsentWithReceipt },
+  {
+    ...YoungPerson.properties,
+    consent: ConsentWithReceipt,
+    linkCode: Type.Optional(
+      Type.Object(
+        {
+          code: Type.String({ description: 'One-time code the young person enters on their page to link their sign-in; shown only here' }),
+          expiresAt: Timestamp('When the code stops working (14 days)'),
+        },
+        { additionalProperties: false, description: 'Present when no login subject was given at intake' },
+      ),
+    ),
+  },
   { additionalProperties: false },
 )
 

@@ -1,0 +1,79 @@
+// The door to a young person's data: one transaction, the caller's consents, the decision, not-found-not-forbidden, the audit.
+import { eq } from 'drizzle-orm'
+import type { FastifyRequest } from 'fastify'
+import type { Database, Tx } from '../db/client.js'
+import { youngPersons } from '../db/schema/index.js'
+import { ForbiddenError, NotFoundError } from '../errors.js'
+import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
+import type { Action } from './abilities.js'
+import { type PersonScope, scopeForYoungPerson } from './scope.js'
+import type { PersonalSubject } from './subjects.js'
+
+/**
+ * Why a request is refused. `not_found`: the caller may not see the young person, indistinguishable
+ * from a missing record. `forbidden`: the caller already sees the young person (their own record, or
+ * a read consent) but may not do this: saying so reveals nothing new.
+ */
+export type Denial = 'not_found' | 'forbidden'
+
+/** What a request wants to do, and how its audit event names it. */
+export interface Access {
+  action: Action
+  subject: PersonalSubject
+  /** The row the rules are checked against; `{ youngPersonId }` (or `{ id }` for YoungPerson) when omitted. */
+  row?: object
+  audit: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'consentIds'>
+}
+
+/** Inside the door: the request's transaction and the caller's consents for this young person. */
+export interface DoorScope {
+  tx: Tx
+  scope: PersonScope
+  youngPersonId: string
+}
+
+/** The answer of the work inside the door: the value, and the audit events of the allowed access. */
+export interface Allowed<T> {
+  value: T
+  audit: AuditInput[]
+}
+
+/** 403 only for a caller who may see the young person's record anyway; 404 for everyone else. */
+export function denialFor(scope: PersonScope, youngPersonId: string): Denial {
+  return scope.can('read', 'YoungPerson', { id: youngPersonId }) ? 'forbidden' : 'not_found'
+}
+
+export function refuse(denial: Denial | undefined): never {
+  if (denial === 'forbidden') throw new ForbiddenError('Your consent for this young person does not allow this change')
+  throw new NotFoundError()
+}
+
+/**
+ * Every access to one young person's data: opens the request's transaction, loads the caller's
+ * consents (no lock), checks `access`, and either writes the denied event and answers 404 (403 for a
+ * write by a caller who already sees the record), or runs `work` and writes its allowed events in the
+ * same transaction. `work` may itself refuse with a Denial (a row the rules exclude).
+ */
+export async function withYoungPerson<T>(
+  database: Database,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
+): Promise<T> {
+  const outcome = await database.transaction(async (tx): Promise<{ value: T } | { denial: Denial }> => {
+    const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
+    const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
+    const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
+    if (result === undefined || typeof result === 'string') {
+      const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
+      await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
+      const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
+      return { denial }
+    }
+    await recordAudit(tx, request, result.audit)
+    return { value: result.value }
+  })
+  if ('denial' in outcome) refuse(outcome.denial)
+  return outcome.value
+}

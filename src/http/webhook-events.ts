@@ -1,0 +1,111 @@
+// The webhook events Polku sends, as the OpenAPI 3.1 `webhooks` section: payloads and signature headers.
+import { DATA_CATEGORIES } from '../config.js'
+import { REFERRAL_STATUSES } from '../db/schema/index.js'
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../modules/webhooks/outbox.js'
+
+const uuid = (description: string) => ({ type: 'string', format: 'uuid', maxLength: 36, description })
+const categories = {
+  type: 'array',
+  maxItems: DATA_CATEGORIES.length,
+  items: { type: 'string', enum: [...DATA_CATEGORIES] },
+  description: 'Data categories the consent covers',
+}
+const actions = { type: 'array', maxItems: 2, items: { type: 'string', enum: ['read', 'write'] }, description: 'read and/or write' }
+
+const consentData = (extra: Record<string, unknown> = {}, required: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['consentId', 'youngPersonId', 'agencyId', 'categories', 'actions', 'validUntil', ...required],
+  properties: {
+    consentId: uuid('The consent'),
+    youngPersonId: uuid('Whose consent it is'),
+    agencyId: uuid('Your agency, the grantee'),
+    categories,
+    actions,
+    validUntil: { type: 'string', format: 'date-time', maxLength: 40, description: 'When the consent ends (or ended)' },
+    ...extra,
+  },
+})
+
+const referralData = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['referralId', 'status', 'toAgencyId', 'toRole'],
+  properties: {
+    referralId: uuid('The referral'),
+    status: { type: 'string', enum: [...REFERRAL_STATUSES], description: 'Its status after the change' },
+    toAgencyId: uuid('The receiving agency'),
+    toRole: { type: ['string', 'null'], maxLength: 64, description: 'The receiving role, when narrowed to one' },
+  },
+}
+
+const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, unknown> }> = {
+  'consent.granted': { summary: 'A young person gave your agency consent: you may now act under it', data: consentData() },
+  'consent.revoked': {
+    summary: 'A consent to your agency ended early: delete what you received under it',
+    data: consentData(
+      {
+        reason: { type: 'string', enum: ['revoked', 'superseded'], description: 'Withdrawn by the young person, or replaced by a new consent' },
+        supersededById: uuid('The consent that replaces it (when superseded)'),
+      },
+      ['reason'],
+    ),
+  },
+  'consent.expired': { summary: 'A consent to your agency reached its end date unrevoked: delete what you received under it', data: consentData() },
+  'referral.created': { summary: 'A referral from or to your agency reached its receiver', data: referralData },
+  'referral.accepted': { summary: 'The receiver accepted a referral', data: referralData },
+  'referral.declined': { summary: 'The receiver declined a referral', data: referralData },
+  'referral.completed': { summary: 'The receiver completed a referral', data: referralData },
+}
+
+const SIGNATURE = {
+  description:
+    '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint\'s secret. Verify it over the raw body and refuse a `t` more than 5 minutes away.',
+  required: true,
+  schema: { type: 'string', pattern: '^t=[0-9]+,v1=[0-9a-f]{64}$', maxLength: 100 },
+}
+
+/** The `webhooks` section: one POST per event type, as Polku sends it to a registered endpoint. */
+export function webhookDocumentation() {
+  const webhooks: Record<string, unknown> = {}
+  for (const type of WEBHOOK_EVENT_TYPES) {
+    const event = EVENTS[type]
+    webhooks[type] = {
+      post: {
+        operationId: `webhook${type.replace(/(^|\.)(\w)/g, (_m, _dot, c: string) => c.toUpperCase())}`,
+        summary: event.summary,
+        description: `Sent as \`POST <your url>\` to endpoints subscribed to \`${type}\`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.`,
+        tags: ['webhooks'],
+        security: [],
+        parameters: [
+          { in: 'header', name: 'Polku-Signature', ...SIGNATURE },
+          { in: 'header', name: 'Polku-Event-Id', required: true, description: 'The event id, the same on every retry', schema: uuid('Event id') },
+          { in: 'header', name: 'Polku-Event-Type', required: true, description: 'The event type', schema: { type: 'string', const: type } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['id', 'type', 'createdAt', 'data'],
+                properties: {
+                  id: uuid('Event id (also in Polku-Event-Id)'),
+                  type: { type: 'string', const: type },
+                  createdAt: { type: 'string', format: 'date-time', maxLength: 40, description: 'When the change happened' },
+                  data: { ...event.data, description: 'Ids and facts only: never note bodies, reasons or special-category content' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'Any 2xx acknowledges the event' },
+          '400': { description: 'Anything else is retried (a bad signature should be refused, e.g. with 401)' },
+        },
+      },
+    }
+  }
+  return { webhooks }
+}

@@ -1,0 +1,206 @@
+// Routes of the page: sign-in and out, linking, the overview, and every action through the API's own services.
+
+import { like } from 'drizzle-orm'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { DATA_CATEGORIES } from '../../config.js'
+import { accounts } from '../../db/schema/index.js'
+import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from '../consents/consent-actions.js'
+import { consentReceipt, consentStatus } from '../consents/consents.service.js'
+import { LinkRefusedError } from '../linking/link-codes.service.js'
+import { linkLogin } from '../linking/link-login.js'
+import { exportEverything } from '../me/export.service.js'
+import { questionAccess } from '../review-items/review-items.service.js'
+import { isLanguage } from './i18n.js'
+import { consentSentence, presentAccessLog, presentConsents, presentHoldings, presentQuestions, presentRequests } from './my-page.presenters.js'
+import { loadOverview } from './my-page.service.js'
+import type { OidcClient } from './oidc.js'
+import { signIn, signOut } from './session.js'
+
+/** Demo young persons' subjects start with this; /my/demo-sign-in lists them (never in production). */
+export const DEMO_YOUNG_PERSON_PREFIX = 'demo-young-'
+
+const Id = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false })
+const Csrf = { _csrf: Type.String() }
+const form = <T extends Record<string, ReturnType<typeof Type.String>>>(fields: T) => Type.Object({ ...Csrf, ...fields }, { additionalProperties: true })
+const asList = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : [])
+
+function youngPersonOf(request: FastifyRequest) {
+  const yp = request.page.youngPerson
+  if (!yp) throw Object.assign(new Error('sign in first'), { statusCode: 404 })
+  return yp
+}
+
+const home = (reply: FastifyReply, notice?: string) => reply.redirect(notice ? `/my/?done=${notice}` : '/my/', 303)
+
+export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcClient | null }): Promise<void> {
+  const db = app.database
+  const production = app.config.env === 'production'
+  const hidden = { hide: true }
+  const protect = { preHandler: app.csrfProtection }
+
+  app.get('/', { schema: hidden }, async function overviewPage(request, reply) {
+    const { t, lang, subject, youngPerson } = request.page
+    if (subject === null) return reply.page('sign-in')
+    if (youngPerson === null) return reply.page('link', { error: null })
+    const overview = await db.transaction((tx) => loadOverview(tx, request, youngPerson, app.config.accessLogShowsNames))
+    const consents = presentConsents(t, lang, overview)
+    const done = (request.query as { done?: string }).done
+    return reply.page('home', {
+      name: overview.person.givenName,
+      notice: done && ['withdrawn', 'changed', 'granted', 'approve', 'decline', 'asked'].includes(done) ? t(`notice.${done}`) : null,
+      holdings: presentHoldings(t, lang, overview),
+      active: consents.filter((c) => c.status === 'active'),
+      past: consents.filter((c) => c.status !== 'active'),
+      requests: presentRequests(t, lang, overview),
+      log: presentAccessLog(t, lang, overview),
+      questions: presentQuestions(lang, overview),
+    })
+  })
+
+  app.get('/language/:lang', { schema: hidden }, async function chooseLanguage(request, reply) {
+    const { lang } = request.params as { lang: string }
+    if (isLanguage(lang)) request.session.set('lang', lang)
+    const next = (request.query as { next?: string }).next
+    return reply.redirect(typeof next === 'string' && /^\/my\/[\w/?=&.-]*$/.test(next) ? next : '/my/', 303)
+  })
+
+  app.get('/sign-in', { schema: hidden }, async function startSignIn(request, reply) {
+    if (!oidc) return reply.code(404).page('error', { message: request.page.t('error.noSignIn') })
+    return reply.redirect(await oidc.start(request), 303)
+  })
+
+  app.get('/callback', { schema: hidden }, async function finishSignIn(request, reply) {
+    if (!oidc) return reply.code(404).page('error', { message: request.page.t('error.noSignIn') })
+    let subject: string
+    try {
+      subject = await oidc.finish(request)
+    } catch (error) {
+      request.log.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'sign-in failed')
+      return reply.code(400).page('error', { message: request.page.t('error.signInFailed') })
+    }
+    signIn(request, subject)
+    return home(reply)
+  })
+
+  app.post('/sign-out', { schema: { ...hidden, body: form({}) }, ...protect }, async function endSession(request, reply) {
+    signOut(request)
+    return reply.page('signed-out')
+  })
+
+  app.get('/demo-sign-in', { schema: hidden }, async function demoPeople(request, reply) {
+    if (production) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    const people = await db.transaction((tx) => tx.select({ subject: accounts.subject }).from(accounts).where(like(accounts.subject, `${DEMO_YOUNG_PERSON_PREFIX}%`)))
+    return reply.page('demo', { people: people.map((p) => p.subject).sort() })
+  })
+
+  app.post('/demo-sign-in', { schema: { ...hidden, body: form({ subject: Type.String() }) }, ...protect }, async function demoSignIn(request, reply) {
+    // Refused in production: there the identity provider is the only way in.
+    if (production) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    const { subject } = request.body as { subject: string }
+    if (!subject.startsWith(DEMO_YOUNG_PERSON_PREFIX)) return reply.code(400).page('error', { message: request.page.t('error.generic') })
+    signIn(request, subject)
+    return home(reply)
+  })
+
+  app.post('/link', { schema: { ...hidden, body: form({ code: Type.String() }) }, ...protect }, async function linkWithCode(request, reply) {
+    const { subject, t } = request.page
+    if (subject === null) return home(reply)
+    const code = (request.body as { code: string }).code.trim()
+    if (code === '') return reply.code(422).page('link', { error: t('link.empty') })
+    const outcome = await linkLogin(app, request, subject, code)
+    if ('wait' in outcome) return reply.code(429).header('retry-after', String(outcome.wait)).page('link', { error: t('link.tooMany', { minutes: Math.ceil(outcome.wait / 60) }) })
+    if (outcome.result instanceof LinkRefusedError) return reply.code(422).page('link', { error: t(`link.${outcome.result.reason}`) })
+    return home(reply)
+  })
+
+  app.get('/consents/:id', { schema: { ...hidden, params: Id } }, async function consentPage(request, reply) {
+    const yp = youngPersonOf(request)
+    const { id } = request.params as { id: string }
+    const { t, lang } = request.page
+    const row = await db.transaction((tx) => readConsent(tx, request, id))
+    if (!row || row.youngPersonId !== yp.youngPersonId) return reply.code(404).page('error', { message: t('error.notFound') })
+    return reply.page('consent', {
+      consent: { id: row.id, sentence: consentSentence(t, lang, row, []), status: consentStatus(row), statusText: t(`status.${consentStatus(row)}`), purpose: row.purpose, method: row.method, evidence: row.evidence, categories: row.categories, validUntil: row.validUntil.toISOString().slice(0, 10) },
+      receipt: JSON.stringify(consentReceipt(row), null, 2),
+      allCategories: DATA_CATEGORIES,
+      error: null,
+    })
+  })
+
+  app.get('/consents/:id/withdraw', { schema: { ...hidden, params: Id } }, async function confirmWithdrawal(request, reply) {
+    youngPersonOf(request)
+    const { id } = request.params as { id: string }
+    const row = await db.transaction((tx) => readConsent(tx, request, id))
+    if (!row) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    return reply.page('withdraw', { id, sentence: consentSentence(request.page.t, request.page.lang, row, []) })
+  })
+
+  app.post('/consents/:id/withdraw', { schema: { ...hidden, params: Id, body: form({}) }, ...protect }, async function withdrawConsent(request, reply) {
+    youngPersonOf(request)
+    const { id } = request.params as { id: string }
+    const revoked = await db.transaction((tx) => revokeConsent(tx, request, id))
+    if (!revoked) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    return home(reply, 'withdrawn')
+  })
+
+  app.post('/consents/:id/change', { schema: { ...hidden, params: Id, body: form({ validUntil: Type.String() }) }, ...protect }, async function changeConsent(request, reply) {
+    const yp = youngPersonOf(request)
+    const { id } = request.params as { id: string }
+    const body = request.body as { validUntil: string; categories?: unknown }
+    const changed = await db.transaction(async (tx) => {
+      const current = await readConsent(tx, request, id)
+      if (!current || current.youngPersonId !== yp.youngPersonId) return null
+      const grantee = current.granteeProfessionalId ? { professionalId: current.granteeProfessionalId } : { agencyId: current.granteeAgencyId!, ...(current.granteeRole ? { role: current.granteeRole } : {}) }
+      const categories = asList(body.categories).filter((c) => (DATA_CATEGORIES as readonly string[]).includes(c))
+      return grantOrReplaceConsent(tx, request, yp.youngPersonId, {
+        grantee: grantee as never,
+        categories: (categories.length > 0 ? categories : current.categories) as never,
+        actions: current.actions as never,
+        purpose: current.purpose,
+        validUntil: `${body.validUntil}T21:59:59.000Z`,
+        supersedes: current.id,
+      })
+    })
+    if (!changed) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    return home(reply, 'changed')
+  })
+
+  app.post('/requests/:id/:decision', { schema: { ...hidden, body: form({}) }, ...protect }, async function decideRequest(request, reply) {
+    youngPersonOf(request)
+    const { id, decision } = request.params as { id: string; decision: string }
+    if ((decision !== 'approve' && decision !== 'decline') || !/^[0-9a-f-]{36}$/.test(id)) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    const decided = await db.transaction((tx) => decideConsentRequest(tx, request, id, decision))
+    if (!decided) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    return home(reply, decision)
+  })
+
+  app.get('/question/:id', { schema: { ...hidden, params: Id } }, async function questionForm(request, reply) {
+    youngPersonOf(request)
+    return reply.page('question', { eventId: (request.params as { id: string }).id, error: null })
+  })
+
+  app.post('/question/:id', { schema: { ...hidden, params: Id, body: form({ question: Type.String() }) }, ...protect }, async function askQuestion(request, reply) {
+    const yp = youngPersonOf(request)
+    const { id } = request.params as { id: string }
+    const question = (request.body as { question: string }).question.trim()
+    if (question === '' || question.length > 2000) return reply.code(422).page('question', { eventId: id, error: request.page.t('question.empty') })
+    const item = await db.transaction((tx) => questionAccess(tx, request, yp, id, question))
+    if (!item) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    return home(reply, 'asked')
+  })
+
+  app.get('/export', { schema: hidden }, async function downloadMyData(request, reply) {
+    const yp = youngPersonOf(request)
+    const data = await db.transaction((tx) => exportEverything(tx, request, yp.youngPersonId, app.config.accessLogShowsNames))
+    return reply
+      .type('application/json; charset=utf-8')
+      .header('content-disposition', 'attachment; filename="polku-my-data.json"')
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(data, null, 2))
+  })
+
+  app.get('/accessibility', { schema: hidden }, async function accessibilityStatement(_request, reply) {
+    return reply.page('accessibility')
+  })
+}

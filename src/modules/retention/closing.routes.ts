@@ -1,0 +1,85 @@
+// Closing and reopening a pathway: by a professional under `pathway` write consent, or by the young person themselves.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { Static } from 'typebox'
+import { scopeForYoungPerson } from '../../authz/index.js'
+import { responses } from '../../http/schemas.js'
+import { recordAudit } from '../audit/audit.writer.js'
+import { ownYoungPersonId } from '../me/me.routes.js'
+import { type Denial, denialFor, refuse } from '../pathway/access.js'
+import { sendEtag } from '../pathway/etag.js'
+import { Pathway, YoungPersonParams } from '../pathway/pathway.schemas.js'
+import { readPathway } from '../pathway/pathway.service.js'
+import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { type CloseReason, closePathway, reopenPathway } from './closing.service.js'
+import * as s from './retention.schemas.js'
+
+type View = Static<typeof Pathway>
+
+export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.database
+
+  /** Closes (with a reason) or reopens, then answers with the pathway as the caller sees it. */
+  async function changeState(request: FastifyRequest, reply: FastifyReply, youngPersonId: string, change: { close: CloseReason } | 'reopen'): Promise<View> {
+    const action = change === 'reopen' ? 'reopen' : 'close'
+    const result = await db.transaction(async (tx): Promise<{ view: View } | { denial: Denial }> => {
+      const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
+      const person = await findYoungPerson(tx, youngPersonId)
+      const allowed = person !== undefined && person.erasedAt === null && scope.can(action, 'Pathway', { youngPersonId })
+      const done =
+        allowed &&
+        (change === 'reopen'
+          ? await reopenPathway(tx, request, scope, youngPersonId)
+          : await closePathway(tx, request, scope, youngPersonId, change.close))
+      if (!done) {
+        await recordAudit(tx, request, [{ action, resourceType: 'Pathway', youngPersonId: person ? youngPersonId : null, category: 'pathway', outcome: 'denied' }])
+        return { denial: person ? denialFor(scope, youngPersonId) : 'not_found' }
+      }
+      const { view, events } = await readPathway(tx, request, scope, youngPersonId)
+      await recordAudit(tx, request, events)
+      return { view }
+    })
+    if ('denial' in result) refuse(result.denial)
+    sendEtag(reply, result.view)
+    return result.view
+  }
+
+  const answers = responses({ 200: Pathway }, 403, 404, 409)
+
+  app.post(
+    '/young-persons/:id/pathway/close',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Close the pathway with a reason (`pathway` write consent); it becomes read-only and its retention period starts',
+        params: YoungPersonParams,
+        body: s.ClosePathway,
+        response: answers,
+      },
+    },
+    (request, reply) => changeState(request, reply, request.params.id, { close: request.body.reason }),
+  )
+  app.post(
+    '/young-persons/:id/pathway/reopen',
+    {
+      schema: {
+        tags: ['pathway'],
+        summary: 'Reopen a closed pathway: needs a `pathway` write consent the young person gave after the closing',
+        params: YoungPersonParams,
+        body: s.ReopenPathway,
+        response: answers,
+      },
+    },
+    (request, reply) => changeState(request, reply, request.params.id, 'reopen'),
+  )
+  app.post(
+    '/me/pathway/close',
+    { schema: { tags: ['me'], summary: 'Close your pathway, with a reason', body: s.ClosePathway, response: answers } },
+    (request, reply) => changeState(request, reply, ownYoungPersonId(request.principal), { close: request.body.reason }),
+  )
+  app.post(
+    '/me/pathway/reopen',
+    { schema: { tags: ['me'], summary: 'Reopen your closed pathway', body: s.ReopenPathway, response: answers } },
+    (request, reply) => changeState(request, reply, ownYoungPersonId(request.principal), 'reopen'),
+  )
+}

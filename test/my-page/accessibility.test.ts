@@ -1,0 +1,55 @@
+// axe-core (WCAG 2.1 A and AA) on every page of /my/, in Finnish, Swedish and English, in headless Chromium.
+import t from 'tap'
+import { onPostgres } from '../helper.js'
+import { axeViolations, browserWorld, scenario, signInAtProvider } from './browser-world.js'
+
+if (onPostgres) t.comment('browser tests run on embedded PGlite only')
+t.setTimeout(600_000)
+
+if (!onPostgres) t.test('axe-core finds no WCAG 2.1 A/AA violation on any page, in Finnish, Swedish and English', async (t) => {
+  const world = await browserWorld(t)
+  const { app, base, browser } = world
+  const { person } = await scenario(world)
+  const context = await browser.newContext({ bypassCSP: true })
+  const page = await context.newPage()
+  await page.route(/fonts\.googleapis\.com/, (route) => route.abort())
+  const check = async (lang: string, what: string) => {
+    t.equal(await page.getAttribute('html', 'lang'), lang, `${what} declares lang=${lang}`)
+    t.same(await axeViolations(page), [], `${what} (${lang})`)
+  }
+  for (const lang of ['fi', 'sv', 'en']) {
+    await page.goto(`${base}/my/language/${lang}?next=/my/`)
+    await check(lang, 'sign-in page')
+    await page.goto(`${base}/my/accessibility`)
+    await check(lang, 'accessibility statement')
+    await page.goto(`${base}/my/demo-sign-in`)
+    await check(lang, 'demo sign-in')
+    // A 404 still renders a page (Chromium reports the status, the page is there).
+    await page.goto(`${base}/my/no-such-page`).catch(() => undefined)
+    await page.waitForSelector('h1')
+    await check(lang, 'error page')
+  }
+  // Signed in (first language English, then switching): link page with an error, overview, consent, withdrawal, question.
+  await page.goto(`${base}/my/sign-in`)
+  await signInAtProvider(page, 'young-axe', false)
+  for (const lang of ['fi', 'sv', 'en']) {
+    await page.goto(`${base}/my/language/${lang}?next=/my/`)
+    if (lang === 'fi') {
+      await check(lang, 'link page')
+      await page.fill('#code', 'WRONG-CODE1')
+      await page.click('form[action="/my/link"] button')
+      t.equal(await page.getAttribute('#code', 'aria-invalid'), 'true', 'the error is tied to its field')
+      await check(lang, 'link page with an error')
+      await page.fill('#code', person.linkCode!)
+      await page.click('form[action="/my/link"] button')
+    }
+    await check(lang, 'overview')
+    const consentLink = await page.getAttribute('#consents a[href$="/withdraw"]', 'href')
+    await page.goto(`${base}${consentLink!.replace('/withdraw', '')}`)
+    await check(lang, 'consent')
+    await page.goto(`${base}${consentLink}`)
+    await check(lang, 'withdrawal confirmation')
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/my/' })).statusCode, 200)
+  await context.close()
+})
