@@ -56,6 +56,35 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, u
   'referral.accepted': { summary: 'The receiver accepted a referral', data: referralData },
   'referral.declined': { summary: 'The receiver declined a referral', data: referralData },
   'referral.completed': { summary: 'The receiver completed a referral', data: referralData },
+  'pathway.closed': {
+    summary: 'A pathway your agency holds a consent for was closed: it is read-only until reopened',
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['youngPersonId', 'reason', 'closedAt'],
+      properties: {
+        youngPersonId: uuid('Whose pathway'),
+        reason: { type: 'string', enum: ['goals_reached', 'moved_away', 'no_longer_wants_support', 'other'], description: 'Why it was closed' },
+        closedAt: { type: 'string', format: 'date-time', maxLength: 40, description: 'When it was closed' },
+      },
+    },
+  },
+  'pathway.reopened': {
+    summary: 'A closed pathway was reopened',
+    data: { type: 'object', additionalProperties: false, required: ['youngPersonId'], properties: { youngPersonId: uuid('Whose pathway') } },
+  },
+  'personal_data.erased': {
+    summary: "A young person's personal data was erased in Polku: erase what you received about them (ids only)",
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['youngPersonId', 'erasedAt'],
+      properties: {
+        youngPersonId: uuid('Whose data was erased'),
+        erasedAt: { type: 'string', format: 'date-time', maxLength: 40, description: 'When it was erased' },
+      },
+    },
+  },
 }
 
 const SIGNATURE = {
