@@ -37,7 +37,7 @@ t.test('three times the load it serves: the excess is shed with 503 + Retry-Afte
   t.same(other, [], 'no other status')
   // Client and server share this machine: a latency bound says nothing when other work saturates it.
   const busy = loadavg()[0]! > availableParallelism()
-  if (busy) t.skip(`accepted requests p99 ${Math.round(p99)} ms: not judged, the machine is saturated (load ${loadavg()[0]!.toFixed(1)})`)
+  if (busy) t.comment(`accepted requests p99 ${Math.round(p99)} ms: not judged, the machine is saturated (load ${loadavg()[0]!.toFixed(1)})`)
   else t.ok(p99 < 1000, `accepted requests p99 ${Math.round(p99)} ms`)
   t.equal((await fetch(`${base}/health/live`)).status, 200, 'liveness is never shed')
 })
