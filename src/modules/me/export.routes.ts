@@ -10,7 +10,7 @@ import { Referral } from '../referrals/referrals.schemas.js'
 import { ErasureRequest, Tombstone } from '../retention/retention.schemas.js'
 import { ReviewItem } from '../review-items/review-items.schemas.js'
 import { exportEverything } from './export.service.js'
-import { Me, ownYoungPersonId } from './me.routes.js'
+import { Me, ownYoungPersonId } from './me.presenters.js'
 
 const Export = Type.Object(
   {

@@ -1,10 +1,7 @@
 // The young person's own view: their record and every consent about them, with history.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { eq } from 'drizzle-orm'
-import { type Static, Type } from 'typebox'
-import type { Principal } from '../../auth/principal.js'
 import { consentRequests, consents } from '../../db/schema/index.js'
-import { ForbiddenError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -12,35 +9,8 @@ import * as consentQueries from '../consents/consents.queries.js'
 import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents.schemas.js'
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { retentionOf } from '../retention/retention.presenters.js'
-import { Retention } from '../retention/retention.schemas.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
-
-export const Me = Type.Object(
-  {
-    id: Type.String({ format: 'uuid', description: 'Your id' }),
-    givenName: Type.String({ description: 'Given name' }),
-    familyName: Type.String({ description: 'Family name' }),
-    birthDate: Type.Union([Type.String({ format: 'date' }), Type.Null()], { description: 'Birth date; null once erased' }),
-    email: Type.Union([Type.String(), Type.Null()], { description: 'Email address' }),
-    phone: Type.Union([Type.String(), Type.Null()], { description: 'Phone number' }),
-    createdAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'When your record was made' }),
-    retention: Retention,
-  },
-  { additionalProperties: false },
-)
-
-type PersonRow = NonNullable<Awaited<ReturnType<typeof findYoungPerson>>>
-
-export function presentMe(row: PersonRow, retention: Static<typeof Retention>): Static<typeof Me> {
-  const { id, givenName, familyName, birthDate, email, phone, createdAt } = row
-  return { id, givenName, familyName, birthDate, email, phone, createdAt, retention }
-}
-
-/** Only a young person's own token reaches these routes; their id comes from the token alone. */
-export function ownYoungPersonId(principal: Principal): string {
-  if (principal.kind !== 'young_person') throw new ForbiddenError('These routes are for young persons signed in with their own account')
-  return principal.youngPersonId
-}
+import { Me, ownYoungPersonId, presentMe } from './me.presenters.js'
 
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
 

@@ -1,6 +1,5 @@
 // Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
 import { accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
 import { NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
@@ -10,22 +9,10 @@ import type { AuditInput } from '../audit/audit.writer.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { consentIdsFor, type Denial, denialFor, refuse } from './access.js'
+import { presentNote } from './notes.presenters.js'
 import * as queries from './notes.queries.js'
 import * as s from './notes.schemas.js'
 import { YoungPersonParams } from './pathway.schemas.js'
-
-export function presentNote(row: queries.NoteRow): Static<typeof s.Note> {
-  return {
-    id: row.id,
-    youngPersonId: row.youngPersonId,
-    category: row.category as Static<typeof s.Note>['category'],
-    body: row.body,
-    author: { professionalId: row.authorProfessionalId, name: row.authorName },
-    corrects: row.correctsId,
-    correctedBy: row.correctedBy,
-    createdAt: row.createdAt,
-  }
-}
 
 export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database
