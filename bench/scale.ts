@@ -1,0 +1,73 @@
+// npm run bench:scale: caseload page p99 and the single audited read on seeded bench data against a near-empty database.
+import { performance } from 'node:perf_hooks'
+import { sql } from 'drizzle-orm'
+import { buildApp } from '../src/app.js'
+import { mintToken } from '../src/auth/tokens.js'
+import { testConfig } from '../src/config.js'
+import { queryRows } from '../src/db/client.js'
+import { withScratchDatabase } from './scratch.js'
+import { SEED_SUBJECT, scaleArgument, seedDatabase } from './seed.js'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 300)
+
+function stats(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 100) / 100
+  return { p50: at(0.5), p99: at(0.99) }
+}
+
+/** Sequential requests through the whole stack (app.inject): caseload pages and single reads of held young persons. */
+async function measure(url: string) {
+  const app = await buildApp(testConfig({ databaseUrl: url }))
+  try {
+    const headers = { authorization: `Bearer ${mintToken(app.config.jwt, { subject: SEED_SUBJECT, ttlSeconds: 3600 })}` }
+    const held = await queryRows<{ id: string }>(
+      app.database.db,
+      sql`select c.young_person_id as id from consents c join professionals p on p.id = c.grantee_professional_id join accounts a on a.id = p.account_id
+          where a.subject = ${SEED_SUBJECT} limit 200`,
+    )
+    const timed = async (path: string) => {
+      const start = performance.now()
+      const res = await app.inject({ url: path, headers })
+      if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body}`)
+      return performance.now() - start
+    }
+    const caseload: number[] = []
+    const read: number[] = []
+    for (let i = 0; i < RUNS + 20; i++) {
+      const page = await timed('/v1/caseload?limit=50')
+      const one = await timed(`/v1/young-persons/${held[i % held.length]!.id}`)
+      if (i >= 20) {
+        caseload.push(page)
+        read.push(one)
+      }
+    }
+    return { caseloadPageMs: stats(caseload), singleReadMs: stats(read) }
+  } finally {
+    await app.close()
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  if (!process.env.DATABASE_URL) {
+    console.error('bench:scale needs DATABASE_URL: a PostgreSQL server on which it creates (and drops) two scratch databases')
+    process.exit(2)
+  }
+  const scale = scaleArgument(process.argv)
+  const empty = await withScratchDatabase('polku_scale_empty', async (url) => {
+    await seedDatabase(url!, 1e-7)
+    return measure(url!)
+  })
+  const seeded = await withScratchDatabase('polku_scale_seeded', async (url) => {
+    const started = Date.now()
+    const counts = await seedDatabase(url!, scale, (line) => console.log(`seeding ${line}`))
+    console.log(`seeded in ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(counts)}`)
+    return measure(url!)
+  })
+  console.table({ empty: { ...empty.caseloadPageMs, read: empty.singleReadMs.p50 }, seeded: { ...seeded.caseloadPageMs, read: seeded.singleReadMs.p50 } })
+  console.log(`scale ${scale}, ${RUNS} sequential requests each`)
+  console.log(`caseload page p99 on seeded data: ${seeded.caseloadPageMs.p99} ms (target < 20 ms)`)
+  console.log(
+    `single read p50 seeded / empty: ${seeded.singleReadMs.p50} / ${empty.singleReadMs.p50} ms = ${(seeded.singleReadMs.p50 / empty.singleReadMs.p50).toFixed(2)}× (target ≤ 1.5×); p99 ${seeded.singleReadMs.p99} / ${empty.singleReadMs.p99} ms`,
+  )
+}
