@@ -80,7 +80,8 @@ export const notes = pgTable(
     correctsId: uuid(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('notes_young_person_idx').on(t.youngPersonId, t.createdAt)],
+  // A note's corrections are listed with it: without this index each listed note scans all notes.
+  (t) => [index('notes_young_person_idx').on(t.youngPersonId, t.createdAt), index('notes_corrects_idx').on(t.correctsId)],
 )
 
 export const REFERRAL_STATUSES = [

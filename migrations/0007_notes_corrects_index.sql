@@ -1,0 +1,1 @@
+CREATE INDEX "notes_corrects_idx" ON "notes" USING btree ("corrects_id");
