@@ -51,7 +51,8 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       ensureCan(principal, 'create', 'Referral')
-      if (principal.kind !== 'professional') throw new ForbiddenError('Referrals are made by professionals; partner systems receive them')
+      // Only professionals hold `create Referral` (see abilities.ts); this narrows the type for the referrer's id.
+      if (principal.kind !== 'professional') throw new ForbiddenError('Your account may not use this operation')
       const body = request.body
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, principal, body.youngPersonId)
