@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, ensureCan, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, receiverHasConsent, scopeForYoungPerson } from '../../authz/index.js'
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -66,7 +66,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const toRole = body.toRole ?? null
         // The receiver reads the referral as pathway data, and only with consent for every category it is about.
         const needed = [...new Set(['pathway', ...body.categories])].sort()
-        const consented = await queries.receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
+        const consented = await receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
         const consentRequest = consented
           ? undefined
           : await insertConsentRequest(tx, {
