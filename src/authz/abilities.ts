@@ -90,10 +90,8 @@ function partnerRules(builder: Builder, p: Extract<Principal, { kind: 'partner' 
     can('read', 'Referral', consent('read', 'pathway'))
     can('read', 'Referral', { ...receiving, ...receivable })
   }
-  if (scopes.has('referrals:write')) {
-    can('create', 'Referral', consent('write', 'pathway'))
-    can('receive', 'Referral', { ...receiving, ...receivable })
-  }
+  // Partner systems receive referrals (accept, decline, complete); making one is for professionals only.
+  if (scopes.has('referrals:write')) can('receive', 'Referral', { ...receiving, ...receivable })
   if (scopes.has('visits:write')) can('create', 'Visit')
   if (scopes.has('stats:read')) can('read', 'Stats')
   can('read', 'Caseload')

@@ -10,6 +10,7 @@ export { type GranteeColumns, type GranteeInput, granteeColumns } from './grante
 export type { HeldConsent } from './consent-condition.js'
 export { type Access, type Allowed, type Denial, type DoorScope, denialFor, refuse, withYoungPerson } from './door.js'
 export { readYoungPerson, type YoungPersonView } from './record-read.js'
+export { receiverHasConsent } from './receiver.js'
 export { erasable, onLegalHold } from './retention.js'
 export { mayStillRead, type PersonScope, scopeForYoungPerson, subjectOf } from './scope.js'
 export { accessibleWhere, activeConsent, heldBy, heldCategories, holdsConsentFor, loadHeldConsents } from './sql.js'

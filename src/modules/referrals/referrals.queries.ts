@@ -1,9 +1,8 @@
 // SQL of referrals. Authorization conditions come from src/authz, never from here.
 import { aliasedTable, and, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { activeConsent } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { accounts, agencies, consents, professionals, type ReferralStatus, referrals } from '../../db/schema/index.js'
+import { agencies, professionals, type ReferralStatus, referrals } from '../../db/schema/index.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 const referrer = aliasedTable(professionals, 'referrer')
@@ -74,41 +73,6 @@ export function sideOf(principal: Principal, side: 'sent' | 'received'): SQL {
 }
 
 export const statusIs = (status: ReferralStatus): SQL => sql`${effectiveStatus} = ${status}`
-
-/**
- * Whether the young person already lets someone on the receiving side read everything the referral
- * is about: one active read consent covering all of `categories`, held by the agency (for the
- * addressed role), or by an active professional of it who could act on the referral.
- */
-export async function receiverHasConsent(
-  q: Queryable,
-  youngPersonId: string,
-  toAgencyId: string,
-  toRole: string | null,
-  categories: readonly string[],
-): Promise<boolean> {
-  const role = toRole ?? null
-  const [row] = await q
-    .select({ id: consents.id })
-    .from(consents)
-    .where(
-      and(
-        eq(consents.youngPersonId, youngPersonId),
-        activeConsent,
-        sql`'read' = any(${consents.actions})`,
-        sql`${`{${categories.join(',')}}`}::text[] <@ ${consents.categories}`,
-        sql`(
-          (${consents.granteeAgencyId} = ${toAgencyId} and (${consents.granteeRole} is null or ${role}::text is null or ${consents.granteeRole} = ${role}::text))
-          or ${consents.granteeProfessionalId} in (
-            select p.id from ${professionals} p join ${accounts} a on a.id = p.account_id
-            where p.agency_id = ${toAgencyId} and a.active and (${role}::text is null or p.role = ${role}::text)
-          )
-        )`,
-      ),
-    )
-    .limit(1)
-  return row !== undefined
-}
 
 export async function agencyName(q: Queryable, id: string): Promise<string | undefined> {
   const [row] = await q.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, id))

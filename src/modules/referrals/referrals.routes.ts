@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, ensureCan, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, ensureCan, mayStillRead, receiverHasConsent, scopeForYoungPerson } from '../../authz/index.js'
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -51,7 +51,8 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       ensureCan(principal, 'create', 'Referral')
-      if (principal.kind !== 'professional') throw new ForbiddenError('Referrals are made by professionals; partner systems receive them')
+      // Only professionals hold `create Referral` (see abilities.ts); this narrows the type for the referrer's id.
+      if (principal.kind !== 'professional') throw new ForbiddenError('Your account may not use this operation')
       const body = request.body
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
         const scope = await scopeForYoungPerson(tx, principal, body.youngPersonId)
@@ -65,7 +66,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const toRole = body.toRole ?? null
         // The receiver reads the referral as pathway data, and only with consent for every category it is about.
         const needed = [...new Set(['pathway', ...body.categories])].sort()
-        const consented = await queries.receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
+        const consented = await receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
         const consentRequest = consented
           ? undefined
           : await insertConsentRequest(tx, {
