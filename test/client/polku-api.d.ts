@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * The young persons who have consented to the caller
-         * @description Professionals and partners. The young persons who hold an active consent to the caller, filtered in the database; `total` counts only those. Each access, allowed or refused, is written to the audit trail.
+         * @description For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).
          */
         get: operations["getCaseload"];
         put?: never;
@@ -475,7 +475,7 @@ export interface paths {
         put?: never;
         /**
          * Grant consent: digitally by the young person, or recorded in person by a professional who holds consent
-         * @description The young person (digitally), or a professional holding consent who records a consent given in person (`evidence` required) for someone else. `supersedes` replaces an active consent: a new record, the old one ends. Creates a consent and its receipt and tells the grantee agency's partners.
+         * @description A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.
          */
         post: operations["postYoungPersonsByIdConsents"];
         delete?: never;
@@ -1216,6 +1216,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/young-persons/{id}/pathway/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the pathway with a reason (`pathway` write consent); it becomes read-only and its retention period starts
+         * @description Holders of `pathway` write consent. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get `pathway.closed`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
+         */
+        post: operations["postYoungPersonsByIdPathwayClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/young-persons/{id}/pathway/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a closed pathway: needs a `pathway` write consent the young person gave after the closing
+         * @description Holders of a `pathway` write consent the young person gave after the closing. Reopens the pathway; partners get `pathway.reopened`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
+         */
+        post: operations["postYoungPersonsByIdPathwayReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/pathway/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close your pathway, with a reason
+         * @description The young person only (their own token). Closes their own pathway with a reason; it becomes read-only and its retention period starts. Audited.
+         */
+        post: operations["postMePathwayClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/pathway/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen your closed pathway
+         * @description The young person only (their own token). Reopens their closed pathway. Audited.
+         */
+        post: operations["postMePathwayReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your erasure requests, their state and the reason of each decision
+         * @description The young person only (their own token). Their erasure requests, the state and the reason of each decision. Changes nothing.
+         */
+        get: operations["getMeErasureRequests"];
+        put?: never;
+        /**
+         * Ask for your data to be erased (GDPR art. 17); the data protection officer decides
+         * @description The young person only (their own token). Asks for their personal data to be erased (GDPR art. 17); the data protection officer (auditor) decides. Audited.
+         */
+        post: operations["postMeErasureRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasure requests to decide (auditor)
+         * @description Auditors only. Erasure requests, newest first, to decide. Changes nothing.
+         */
+        get: operations["getErasureRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure-requests/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part (auditor); 409 under a legal hold
+         * @description Auditors only. Grants (erasure runs at once, partners get `personal_data.erased`), refuses with an art. 17(3) ground and a reason, or grants in part. 409 while a legal hold is on, or when already decided. Audited.
+         */
+        post: operations["postErasureRequestsByIdDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/young-persons/{id}/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Legal holds of a young person, lifted or not (auditor)
+         * @description Auditors only. The legal holds of a young person, lifted or not. Changes nothing.
+         */
+        get: operations["getYoungPersonsByIdLegalHolds"];
+        put?: never;
+        /**
+         * Set a legal hold (auditor): retention and erasure stop for this young person until it is lifted
+         * @description Auditors only. Sets a legal hold with a reason: retention and erasure stop for this young person until it is lifted. Audited.
+         */
+        post: operations["postYoungPersonsByIdLegalHolds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/legal-holds/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a legal hold, with a reason (auditor)
+         * @description Auditors only. Lifts a legal hold, with a reason. Audited.
+         */
+        post: operations["postLegalHoldsByIdLift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/erasure-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * personal_data.erased notices per partner endpoint, acknowledged (2xx) or not (auditor)
+         * @description Auditors only. The `personal_data.erased` notices per partner endpoint, acknowledged (2xx) or not; `unacknowledged=true` lists those still owed. Changes nothing.
+         */
+        get: operations["getAuditErasureNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/review-items": {
         parameters: {
             query?: never;
@@ -1416,6 +1624,66 @@ export interface webhooks {
          * @description Sent as `POST <your url>` to endpoints subscribed to `referral.completed`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
          */
         post: operations["webhookReferralCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pathway.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pathway your agency holds a consent for was closed: it is read-only until reopened
+         * @description Sent as `POST <your url>` to endpoints subscribed to `pathway.closed`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPathwayClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pathway.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A closed pathway was reopened
+         * @description Sent as `POST <your url>` to endpoints subscribed to `pathway.reopened`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPathwayReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "personal_data.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A young person's personal data was erased in Polku: erase what you received about them (ids only)
+         * @description Sent as `POST <your url>` to endpoints subscribed to `personal_data.erased`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPersonal_dataErased"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2197,6 +2465,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * Format: date-time
              * @description Start of validity
@@ -2249,6 +2527,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
              * @enum {unknown}
@@ -2265,6 +2553,15 @@ export interface components {
              */
             validUntil: string;
             revokedAt: string | null;
+            revokedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            } | null;
             supersededAt: string | null;
             supersededById: string | null;
             /**
@@ -2354,11 +2651,7 @@ export interface components {
             familyName: string | null;
             /** @description Categories the caller may read */
             categories: string[];
-            /**
-             * Format: date-time
-             * @description When the last of the caller’s consents for this young person ends
-             */
-            consentValidUntil: string;
+            consentValidUntil: string | null;
         };
         /** Caseload */
         Caseload: {
@@ -2426,6 +2719,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
              * @enum {unknown}
@@ -2442,6 +2745,15 @@ export interface components {
              */
             validUntil: string;
             revokedAt: string | null;
+            revokedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            } | null;
             supersededAt: string | null;
             supersededById: string | null;
             /**
@@ -2461,6 +2773,27 @@ export interface components {
          * @description No reason is needed to withdraw consent
          */
         RevokeConsent: Record<string, never>;
+        /**
+         * WithdrawnConsent
+         * @description A withdrawal recorded for a consent the caller may not read: ids and status only
+         */
+        WithdrawnConsent: {
+            /**
+             * Format: uuid
+             * @description Consent id
+             */
+            id: string;
+            /**
+             * @description The consent is withdrawn
+             * @enum {string}
+             */
+            status: "revoked";
+            /**
+             * Format: date-time
+             * @description When it was withdrawn
+             */
+            revokedAt: string;
+        };
         /** RequestConsent */
         RequestConsent: {
             /** @description Who receives access: one professional, or an agency (optionally one role within it) */
@@ -2642,7 +2975,7 @@ export interface components {
              */
             youngPersonId: string;
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status: "active" | "paused" | "closed";
@@ -2658,6 +2991,36 @@ export interface components {
             updatedAt: string | null;
             /** @description The goals the caller may read, oldest first */
             goals: components["schemas"]["Goal"][];
+            closure: {
+                /**
+                 * Format: date-time
+                 * @description When the pathway was closed
+                 */
+                closedAt: string;
+                /**
+                 * @description Why the pathway was closed
+                 * @enum {unknown}
+                 */
+                reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+            } | null;
+            /** @description How long the data is kept */
+            retention: {
+                deletionDate: string | null;
+                startsFrom: string | null;
+                /** @description The deletion date of each data category, by the configured retention rules */
+                categories: {
+                    /**
+                     * @description A data category (consent scope)
+                     * @enum {unknown}
+                     */
+                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                    deletionDate: string | null;
+                    erasedAt: string | null;
+                }[];
+                /** @description A legal hold stops retention and erasure until it is lifted */
+                legalHold: boolean;
+                erasedAt: string | null;
+            };
         };
         /** Note */
         Note: {
@@ -2890,7 +3253,7 @@ export interface components {
         /** PatchPathway */
         PatchPathway: {
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status?: "active" | "paused" | "closed";
@@ -2900,7 +3263,7 @@ export interface components {
         /** PutPathway */
         PutPathway: {
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status: "active" | "paused" | "closed";
@@ -3158,7 +3521,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
         };
         /**
          * EndpointWithSecret
@@ -3176,7 +3539,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
             /**
              * Format: date-time
              * @description When the endpoint was registered
@@ -3201,7 +3564,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
             /**
              * Format: date-time
              * @description When the endpoint was registered
@@ -3233,7 +3596,7 @@ export interface components {
              * @description A webhook event type
              * @enum {unknown}
              */
-            eventType: "consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed";
+            eventType: "consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased";
             /**
              * @description pending: waiting for its next attempt; delivered: a 2xx answer; dead: gave up after the last attempt
              * @enum {unknown}
@@ -3440,7 +3803,7 @@ export interface components {
         "Retry-After": string;
         /** @description `Bearer error="invalid_token"` (RFC 6750) */
         "WWW-Authenticate": string;
-        /** @description The version of the resource; send it back as If-Match to change it */
+        /** @description The version of the resource; send it back as If-Match to change it (absent when the answer carries ids and status only) */
         ETag: string;
         /** @description `<…>; rel="next"` when there is a next page */
         Link: string;
@@ -5166,10 +5529,20 @@ export interface operations {
                      *         "purpose": "string",
                      *         "method": "digital",
                      *         "evidence": "string",
+                     *         "recordedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "status": "active",
                      *         "validFrom": "2019-08-24T14:15:22Z",
                      *         "validUntil": "2019-08-24T14:15:22Z",
                      *         "revokedAt": "2019-08-24T14:15:22Z",
+                     *         "revokedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "supersededAt": "2019-08-24T14:15:22Z",
                      *         "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *         "createdAt": "2019-08-24T14:15:22Z",
@@ -5200,6 +5573,11 @@ export interface operations {
                      *           ],
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "createdAt": "2019-08-24T14:15:22Z",
@@ -5213,7 +5591,15 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["IntakeResult"];
+                    "application/json": components["schemas"]["IntakeResult"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5323,6 +5709,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5377,10 +5764,20 @@ export interface operations {
                      *           "purpose": "string",
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "status": "active",
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "revokedAt": "2019-08-24T14:15:22Z",
+                     *           "revokedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "supersededAt": "2019-08-24T14:15:22Z",
                      *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *           "createdAt": "2019-08-24T14:15:22Z"
@@ -5466,10 +5863,20 @@ export interface operations {
                      *       "purpose": "string",
                      *       "method": "digital",
                      *       "evidence": "string",
+                     *       "recordedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "status": "active",
                      *       "validFrom": "2019-08-24T14:15:22Z",
                      *       "validUntil": "2019-08-24T14:15:22Z",
                      *       "revokedAt": "2019-08-24T14:15:22Z",
+                     *       "revokedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "supersededAt": "2019-08-24T14:15:22Z",
                      *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *       "createdAt": "2019-08-24T14:15:22Z",
@@ -5500,6 +5907,11 @@ export interface operations {
                      *         ],
                      *         "method": "digital",
                      *         "evidence": "string",
+                     *         "recordedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "validFrom": "2019-08-24T14:15:22Z",
                      *         "validUntil": "2019-08-24T14:15:22Z",
                      *         "createdAt": "2019-08-24T14:15:22Z",
@@ -5508,11 +5920,20 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ConsentWithReceipt"];
+                    "application/json": components["schemas"]["ConsentWithReceipt"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
@@ -5564,10 +5985,20 @@ export interface operations {
                      *       "purpose": "string",
                      *       "method": "digital",
                      *       "evidence": "string",
+                     *       "recordedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "status": "active",
                      *       "validFrom": "2019-08-24T14:15:22Z",
                      *       "validUntil": "2019-08-24T14:15:22Z",
                      *       "revokedAt": "2019-08-24T14:15:22Z",
+                     *       "revokedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "supersededAt": "2019-08-24T14:15:22Z",
                      *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *       "createdAt": "2019-08-24T14:15:22Z",
@@ -5598,6 +6029,11 @@ export interface operations {
                      *         ],
                      *         "method": "digital",
                      *         "evidence": "string",
+                     *         "recordedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "validFrom": "2019-08-24T14:15:22Z",
                      *         "validUntil": "2019-08-24T14:15:22Z",
                      *         "createdAt": "2019-08-24T14:15:22Z",
@@ -5664,16 +6100,26 @@ export interface operations {
                      *       "purpose": "string",
                      *       "method": "digital",
                      *       "evidence": "string",
+                     *       "recordedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "status": "active",
                      *       "validFrom": "2019-08-24T14:15:22Z",
                      *       "validUntil": "2019-08-24T14:15:22Z",
                      *       "revokedAt": "2019-08-24T14:15:22Z",
+                     *       "revokedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "supersededAt": "2019-08-24T14:15:22Z",
                      *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *       "createdAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Consent"];
+                    "application/json": components["schemas"]["Consent"] | components["schemas"]["WithdrawnConsent"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6017,7 +6463,20 @@ export interface operations {
                      *       "birthDate": "2019-08-24",
                      *       "email": "string",
                      *       "phone": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": {
@@ -6030,11 +6489,8 @@ export interface operations {
                         givenName: string;
                         /** @description Family name */
                         familyName: string;
-                        /**
-                         * Format: date
-                         * @description Birth date
-                         */
-                        birthDate: string;
+                        /** @description Birth date; null once erased */
+                        birthDate: string | null;
                         /** @description Email address */
                         email: string | null;
                         /** @description Phone number */
@@ -6044,6 +6500,24 @@ export interface operations {
                          * @description When your record was made
                          */
                         createdAt: string;
+                        /** @description How long the data is kept */
+                        retention: {
+                            deletionDate: string | null;
+                            startsFrom: string | null;
+                            /** @description The deletion date of each data category, by the configured retention rules */
+                            categories: {
+                                /**
+                                 * @description A data category (consent scope)
+                                 * @enum {unknown}
+                                 */
+                                category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                                deletionDate: string | null;
+                                erasedAt: string | null;
+                            }[];
+                            /** @description A legal hold stops retention and erasure until it is lifted */
+                            legalHold: boolean;
+                            erasedAt: string | null;
+                        };
                     };
                 };
             };
@@ -6100,10 +6574,20 @@ export interface operations {
                      *           "purpose": "string",
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "status": "active",
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "revokedAt": "2019-08-24T14:15:22Z",
+                     *           "revokedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "supersededAt": "2019-08-24T14:15:22Z",
                      *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *           "createdAt": "2019-08-24T14:15:22Z"
@@ -6221,7 +6705,20 @@ export interface operations {
                      *         "birthDate": "2019-08-24",
                      *         "email": "string",
                      *         "phone": "string",
-                     *         "createdAt": "2019-08-24T14:15:22Z"
+                     *         "createdAt": "2019-08-24T14:15:22Z",
+                     *         "retention": {
+                     *           "deletionDate": "2019-08-24",
+                     *           "startsFrom": "2019-08-24T14:15:22Z",
+                     *           "categories": [
+                     *             {
+                     *               "category": "identity",
+                     *               "deletionDate": "2019-08-24",
+                     *               "erasedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ],
+                     *           "legalHold": true,
+                     *           "erasedAt": "2019-08-24T14:15:22Z"
+                     *         }
                      *       },
                      *       "consents": [
                      *         {
@@ -6242,10 +6739,20 @@ export interface operations {
                      *           "purpose": "string",
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "status": "active",
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "revokedAt": "2019-08-24T14:15:22Z",
+                     *           "revokedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "supersededAt": "2019-08-24T14:15:22Z",
                      *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *           "createdAt": "2019-08-24T14:15:22Z"
@@ -6318,7 +6825,24 @@ export interface operations {
                      *               }
                      *             ]
                      *           }
-                     *         ]
+                     *         ],
+                     *         "closure": {
+                     *           "closedAt": "2019-08-24T14:15:22Z",
+                     *           "reason": "goals_reached"
+                     *         },
+                     *         "retention": {
+                     *           "deletionDate": "2019-08-24",
+                     *           "startsFrom": "2019-08-24T14:15:22Z",
+                     *           "categories": [
+                     *             {
+                     *               "category": "identity",
+                     *               "deletionDate": "2019-08-24",
+                     *               "erasedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ],
+                     *           "legalHold": true,
+                     *           "erasedAt": "2019-08-24T14:15:22Z"
+                     *         }
                      *       },
                      *       "notes": [
                      *         {
@@ -6400,6 +6924,33 @@ export interface operations {
                      *           "answeredAt": "2019-08-24T14:15:22Z",
                      *           "createdAt": "2019-08-24T14:15:22Z"
                      *         }
+                     *       ],
+                     *       "erasureRequests": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "tombstones": [
+                     *         {
+                     *           "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
+                     *           "kind": "young_person",
+                     *           "category": "identity",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "erasedAt": "2019-08-24T14:15:22Z",
+                     *           "cause": "retention"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -6419,11 +6970,8 @@ export interface operations {
                             givenName: string;
                             /** @description Family name */
                             familyName: string;
-                            /**
-                             * Format: date
-                             * @description Birth date
-                             */
-                            birthDate: string;
+                            /** @description Birth date; null once erased */
+                            birthDate: string | null;
                             /** @description Email address */
                             email: string | null;
                             /** @description Phone number */
@@ -6433,6 +6981,24 @@ export interface operations {
                              * @description When your record was made
                              */
                             createdAt: string;
+                            /** @description How long the data is kept */
+                            retention: {
+                                deletionDate: string | null;
+                                startsFrom: string | null;
+                                /** @description The deletion date of each data category, by the configured retention rules */
+                                categories: {
+                                    /**
+                                     * @description A data category (consent scope)
+                                     * @enum {unknown}
+                                     */
+                                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                                    deletionDate: string | null;
+                                    erasedAt: string | null;
+                                }[];
+                                /** @description A legal hold stops retention and erasure until it is lifted */
+                                legalHold: boolean;
+                                erasedAt: string | null;
+                            };
                         };
                         /** @description Every consent, active or not, newest first */
                         consents: components["schemas"]["Consent"][];
@@ -6479,6 +7045,63 @@ export interface operations {
                              * @description When the question was asked
                              */
                             createdAt: string;
+                        }[];
+                        /** @description Your erasure requests and their decisions, newest first */
+                        erasureRequests: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        /** @description What is left of erased records: ids, kinds and dates, no content */
+                        tombstones: {
+                            /**
+                             * Format: uuid
+                             * @description The erased record
+                             */
+                            recordId: string;
+                            /**
+                             * @description What the record was
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "note" | "goal" | "step" | "referral" | "consent" | "consent_request" | "pathway";
+                            category: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
+                            /**
+                             * Format: date-time
+                             * @description When the record was made
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When its content was erased
+                             */
+                            erasedAt: string;
+                            /**
+                             * @description The retention period ran out, or an erasure request was granted
+                             * @enum {unknown}
+                             */
+                            cause: "retention" | "erasure_request";
                         }[];
                     };
                 };
@@ -6562,7 +7185,15 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["Goal"];
+                    "application/json": components["schemas"]["Goal"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6789,7 +7420,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Step"];
+                    "application/json": components["schemas"]["Step"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7048,7 +7687,15 @@ export interface operations {
                      *       "createdAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Note"];
+                    "application/json": components["schemas"]["Note"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7326,7 +7973,24 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       ]
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Pathway"];
@@ -7416,7 +8080,24 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       ]
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Pathway"];
@@ -7511,7 +8192,24 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       ]
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Pathway"];
@@ -7590,7 +8288,24 @@ export interface operations {
                      *             }
                      *           ]
                      *         }
-                     *       ]
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["Pathway"];
@@ -8032,7 +8747,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8165,7 +8888,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8239,7 +8970,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8313,7 +9052,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8384,7 +9131,15 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | {
+                        /**
+                         * Format: uuid
+                         * @description The record id
+                         */
+                        id: string;
+                        /** @description Its status, for records that have one */
+                        status?: string;
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8777,6 +9532,1146 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postYoungPersonsByIdPathwayClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "goals_reached"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why the pathway was closed
+                     * @enum {unknown}
+                     */
+                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description The pathway, closed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "status": "active",
+                     *       "summary": "string",
+                     *       "version": 0,
+                     *       "etag": "string",
+                     *       "updatedAt": "2019-08-24T14:15:22Z",
+                     *       "goals": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "title": "string",
+                     *           "category": "identity",
+                     *           "status": "open",
+                     *           "targetDate": "2019-08-24",
+                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
+                     *           "version": 0,
+                     *           "etag": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z",
+                     *           "steps": [
+                     *             {
+                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
+                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *               "title": "string",
+                     *               "owner": {
+                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *                 "name": "string"
+                     *               },
+                     *               "dueDate": "2019-08-24",
+                     *               "status": "open",
+                     *               "version": 0,
+                     *               "etag": "string",
+                     *               "createdAt": "2019-08-24T14:15:22Z",
+                     *               "updatedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postYoungPersonsByIdPathwayReopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The pathway, open again */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "status": "active",
+                     *       "summary": "string",
+                     *       "version": 0,
+                     *       "etag": "string",
+                     *       "updatedAt": "2019-08-24T14:15:22Z",
+                     *       "goals": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "title": "string",
+                     *           "category": "identity",
+                     *           "status": "open",
+                     *           "targetDate": "2019-08-24",
+                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
+                     *           "version": 0,
+                     *           "etag": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z",
+                     *           "steps": [
+                     *             {
+                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
+                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *               "title": "string",
+                     *               "owner": {
+                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *                 "name": "string"
+                     *               },
+                     *               "dueDate": "2019-08-24",
+                     *               "status": "open",
+                     *               "version": 0,
+                     *               "etag": "string",
+                     *               "createdAt": "2019-08-24T14:15:22Z",
+                     *               "updatedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMePathwayClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "goals_reached"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why the pathway was closed
+                     * @enum {unknown}
+                     */
+                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description Your pathway, closed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "status": "active",
+                     *       "summary": "string",
+                     *       "version": 0,
+                     *       "etag": "string",
+                     *       "updatedAt": "2019-08-24T14:15:22Z",
+                     *       "goals": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "title": "string",
+                     *           "category": "identity",
+                     *           "status": "open",
+                     *           "targetDate": "2019-08-24",
+                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
+                     *           "version": 0,
+                     *           "etag": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z",
+                     *           "steps": [
+                     *             {
+                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
+                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *               "title": "string",
+                     *               "owner": {
+                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *                 "name": "string"
+                     *               },
+                     *               "dueDate": "2019-08-24",
+                     *               "status": "open",
+                     *               "version": 0,
+                     *               "etag": "string",
+                     *               "createdAt": "2019-08-24T14:15:22Z",
+                     *               "updatedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMePathwayReopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Your pathway, open again */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "status": "active",
+                     *       "summary": "string",
+                     *       "version": 0,
+                     *       "etag": "string",
+                     *       "updatedAt": "2019-08-24T14:15:22Z",
+                     *       "goals": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "title": "string",
+                     *           "category": "identity",
+                     *           "status": "open",
+                     *           "targetDate": "2019-08-24",
+                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
+                     *           "version": 0,
+                     *           "etag": "string",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "updatedAt": "2019-08-24T14:15:22Z",
+                     *           "steps": [
+                     *             {
+                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
+                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *               "title": "string",
+                     *               "owner": {
+                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *                 "name": "string"
+                     *               },
+                     *               "dueDate": "2019-08-24",
+                     *               "status": "open",
+                     *               "version": 0,
+                     *               "etag": "string",
+                     *               "createdAt": "2019-08-24T14:15:22Z",
+                     *               "updatedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "closure": {
+                     *         "closedAt": "2019-08-24T14:15:22Z",
+                     *         "reason": "goals_reached"
+                     *       },
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMeErasureRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your erasure requests */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure requests, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMeErasureRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "categories": [
+                 *         "identity"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Only these categories; everything when left out */
+                    categories?: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The erasure request, pending */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "categories": [
+                     *         "identity"
+                     *       ],
+                     *       "status": "pending",
+                     *       "requestedAt": "2019-08-24T14:15:22Z",
+                     *       "decidedAt": "2019-08-24T14:15:22Z",
+                     *       "grantedCategories": [
+                     *         "identity"
+                     *       ],
+                     *       "ground": "freedom_of_expression",
+                     *       "reason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Erasure request id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        /**
+                         * @description Where the request stands
+                         * @enum {unknown}
+                         */
+                        status: "pending" | "granted" | "granted_in_part" | "refused";
+                        /**
+                         * Format: date-time
+                         * @description When it was asked for
+                         */
+                        requestedAt: string;
+                        decidedAt: string | null;
+                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                        reason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getErasureRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Where the request stands */
+                status?: "pending" | "granted" | "granted_in_part" | "refused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of erasure requests */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure requests, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postErasureRequestsByIdDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "grant"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "grant";
+                } | {
+                    /** @enum {string} */
+                    decision: "refuse";
+                    /**
+                     * @description The GDPR art. 17(3) ground for keeping data
+                     * @enum {unknown}
+                     */
+                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                } | {
+                    /** @enum {string} */
+                    decision: "grant_in_part";
+                    /** @description The categories to erase now */
+                    categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+                    /**
+                     * @description The GDPR art. 17(3) ground for keeping data
+                     * @enum {unknown}
+                     */
+                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The erasure request, decided */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "categories": [
+                     *         "identity"
+                     *       ],
+                     *       "status": "pending",
+                     *       "requestedAt": "2019-08-24T14:15:22Z",
+                     *       "decidedAt": "2019-08-24T14:15:22Z",
+                     *       "grantedCategories": [
+                     *         "identity"
+                     *       ],
+                     *       "ground": "freedom_of_expression",
+                     *       "reason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Erasure request id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        /**
+                         * @description Where the request stands
+                         * @enum {unknown}
+                         */
+                        status: "pending" | "granted" | "granted_in_part" | "refused";
+                        /**
+                         * Format: date-time
+                         * @description When it was asked for
+                         */
+                        requestedAt: string;
+                        decidedAt: string | null;
+                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                        reason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getYoungPersonsByIdLegalHolds: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The legal holds */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "reason": "string",
+                     *           "setAt": "2019-08-24T14:15:22Z",
+                     *           "liftedAt": "2019-08-24T14:15:22Z",
+                     *           "liftReason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Legal holds, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Legal hold id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            /** @description Why the data must be kept */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was set
+                             */
+                            setAt: string;
+                            liftedAt: string | null;
+                            liftReason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postYoungPersonsByIdLegalHolds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The legal hold */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "reason": "string",
+                     *       "setAt": "2019-08-24T14:15:22Z",
+                     *       "liftedAt": "2019-08-24T14:15:22Z",
+                     *       "liftReason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Legal hold id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        /** @description Why the data must be kept */
+                        reason: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was set
+                         */
+                        setAt: string;
+                        liftedAt: string | null;
+                        liftReason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postLegalHoldsByIdLift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The legal hold, lifted */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "reason": "string",
+                     *       "setAt": "2019-08-24T14:15:22Z",
+                     *       "liftedAt": "2019-08-24T14:15:22Z",
+                     *       "liftReason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Legal hold id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        /** @description Why the data must be kept */
+                        reason: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was set
+                         */
+                        setAt: string;
+                        liftedAt: string | null;
+                        liftReason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuditErasureNotices: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Only notices no partner has acknowledged yet */
+                unacknowledged?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of erasure notices */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "partnerClientId": "2b6f3cbb-427b-41e3-9cee-d82db107c7c0",
+                     *           "endpointId": "c8d2c7e1-e4b1-4108-9e29-3429a36a1ef3",
+                     *           "status": "pending",
+                     *           "attempts": -2147483648,
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "acknowledgedAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure notices to partners, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description The personal_data.erased event
+                             */
+                            eventId: string;
+                            /**
+                             * Format: uuid
+                             * @description The erased young person
+                             */
+                            youngPersonId: string;
+                            /**
+                             * Format: uuid
+                             * @description The partner system told to forget
+                             */
+                            partnerClientId: string;
+                            /**
+                             * Format: uuid
+                             * @description Its webhook endpoint
+                             */
+                            endpointId: string;
+                            /**
+                             * @description delivered: the partner acknowledged with a 2xx
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "delivered" | "dead";
+                            /**
+                             * Format: int32
+                             * @description Delivery attempts so far
+                             */
+                            attempts: number;
+                            /**
+                             * Format: date-time
+                             * @description When the notice was queued
+                             */
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -9667,6 +11562,192 @@ export interface operations {
                         toAgencyId: string;
                         /** @description The receiving role, when narrowed to one */
                         toRole: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPathwayClosed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "pathway.closed";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "pathway.closed";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose pathway
+                         */
+                        youngPersonId: string;
+                        /**
+                         * @description Why it was closed
+                         * @enum {string}
+                         */
+                        reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                        /**
+                         * Format: date-time
+                         * @description When it was closed
+                         */
+                        closedAt: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPathwayReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "pathway.reopened";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "pathway.reopened";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose pathway
+                         */
+                        youngPersonId: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPersonal_dataErased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "personal_data.erased";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "personal_data.erased";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose data was erased
+                         */
+                        youngPersonId: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was erased
+                         */
+                        erasedAt: string;
                     };
                 };
             };
