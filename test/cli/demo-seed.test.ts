@@ -1,7 +1,9 @@
 // What `npm start` does on a fresh embedded database: seed the demo centre once and log how to get tokens.
 import t from 'tap'
+import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { testConfig } from '../../src/config.js'
+import { queryRows } from '../../src/db/client.js'
 import { seedDemo, seedDemoIfEmpty } from '../../src/modules/demo/demo.seed.js'
 import { createAdmin } from '../factories.js'
 import { bearer, build, onPostgres, tokenFor } from '../helper.js'
@@ -17,6 +19,15 @@ t.test('an empty embedded database is seeded once, with agencies of four kinds a
   }
 
   t.equal(await seedDemoIfEmpty(app), true)
+  // The no-self-grant rule holds in the demo too: an in-person consent never covers the professional who recorded it.
+  const selfGranted = await queryRows<{ id: string }>(
+    app.database.db,
+    sql`select c.id from consents c join professionals p on p.account_id = c.granted_by_account_id
+      where c.method = 'in_person' and (c.grantee_professional_id = p.id or (c.grantee_professional_id is null and c.grantee_agency_id = p.agency_id))`,
+  )
+  const inPerson = await queryRows<{ n: number }>(app.database.db, sql`select count(*)::int as n from consents where method = 'in_person'`)
+  t.ok(inPerson[0]!.n > 0, 'the demo has in-person consents')
+  t.same(selfGranted, [], 'each recorded by someone other than its grantee')
   const line = logs.map((l) => JSON.parse(l) as { msg: string; accounts?: string[] }).find((l) => l.msg.startsWith('seeded the demo centre'))
   t.ok(line, 'start-up logs that the demo was seeded')
   t.match(line!.msg, /npm run cli -- token --sub demo-youth-counsellor/, 'and how to get a token')

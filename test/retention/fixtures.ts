@@ -5,6 +5,7 @@ import { queryRows, type Queryable } from '../../src/db/client.js'
 import { type Actor, createAdmin, createAgency, createAuditor, createProfessional, createYoungPerson, grantConsent, type ProfessionalActor, type YoungPersonFixture } from '../factories.js'
 import { createEndpoint, createPartner } from '../webhooks/fixtures.js'
 import type { Receiver } from '../webhooks/receiver.js'
+import { issueLinkCode } from '../../src/modules/linking/link-codes.service.js'
 
 export interface Centre {
   admin: Actor
@@ -39,6 +40,14 @@ export async function youngPersonWithContent(app: FastifyInstance, centre: Centr
   }
   await post(`/v1/young-persons/${yp.id}/notes`, { category: 'pathway', body: `${marker}-note: moved in with a cousin` })
   await post(`/v1/young-persons/${yp.id}/goals`, { title: `${marker}-goal: apprenticeship` })
+  // A question about the counsellor's access in the young person's own words, answered by the auditor quoting them.
+  const [access] = await queryRows<{ id: string }>(app.database.db, sql`select id from audit_events where young_person_id = ${yp.id} and actor_kind = 'professional' order by seq desc limit 1`)
+  const asked = await app.inject({ method: 'POST', url: '/v1/me/review-items', headers: yp.actor!.headers, payload: { auditEventId: access!.id, question: `${marker}-question: why?` } })
+  if (asked.statusCode !== 201) throw new Error(`question: ${asked.statusCode} ${asked.body}`)
+  const answered = await app.inject({ method: 'POST', url: `/v1/audit/review-items/${asked.json().id}/answer`, headers: centre.auditor.headers, payload: { answer: `You asked "${marker}-question"; it was a note.` } })
+  if (answered.statusCode !== 200) throw new Error(`answer: ${answered.statusCode} ${answered.body}`)
+  // An unused link code, as if one had been issued again at the desk; only its hash is stored.
+  await app.database.db.transaction((tx) => issueLinkCode(tx, yp.id))
   return yp as YoungPersonFixture & { actor: Actor }
 }
 

@@ -14,7 +14,7 @@ import { closeAsCounsellor, createCentre, youngPersonWithContent } from './fixtu
 const FAR = addDays(new Date(), 5 * 365)
 
 t.test('a legal hold blocks the job and an erasure request; lifting it lets them run', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const centre = await createCentre(app, await startReceiver(t))
   const auditor = centre.auditor.headers
   const yp = await youngPersonWithContent(app, centre, 'Hiisi')
@@ -58,7 +58,7 @@ t.test('a legal hold blocks the job and an erasure request; lifting it lets them
 })
 
 t.test('a refusal gives an art. 17(3) ground; a grant in part erases only its categories', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const centre = await createCentre(app, await startReceiver(t))
   const yp = await youngPersonWithContent(app, centre, 'Kalma')
   const ask = async () => (await app.inject({ method: 'POST', url: '/v1/me/erasure-requests', headers: yp.actor.headers, payload: {} })).json()
@@ -82,7 +82,7 @@ t.test('a refusal gives an art. 17(3) ground; a grant in part erases only its ca
 })
 
 t.test('two instances at once erase each record once, and a crashed run resumes', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const centre = await createCentre(app, await startReceiver(t))
   const ids: string[] = []
   for (let i = 0; i < 4; i++) {

@@ -11,7 +11,7 @@ import { startReceiver } from '../webhooks/receiver.js'
 import { closeAsCounsellor, countColumns, createCentre, findEverywhere, youngPersonWithContent } from './fixtures.js'
 
 t.test('closing, reopening and the deletion date', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const receiver = await startReceiver(t)
   const centre = await createCentre(app, receiver)
   const yp = await youngPersonWithContent(app, centre, 'Ilmatar')
@@ -65,7 +65,7 @@ t.test('closing, reopening and the deletion date', async (t) => {
 })
 
 t.test('the retention job erases nothing a day early and everything due, leaving tombstones', async (t) => {
-  const app = await build(t, { config: { statsMinCell: 2 } })
+  const app = await build(t, { config: { statsMinCell: 2, webhookAllowPrivateNetworks: true } })
   const receiver = await startReceiver(t)
   const centre = await createCentre(app, receiver)
   const yp = await youngPersonWithContent(app, centre, 'Vellamo')
@@ -82,6 +82,7 @@ t.test('the retention job erases nothing a day early and everything due, leaving
   const stats = async () => ({ ...(await app.inject({ url: '/v1/stats/pathways', headers: centre.admin.headers })).json(), asOf: undefined })
   const before = await stats()
 
+  const [code] = await queryRows<{ hash: string }>(app.database.db, sql`select code_hash as hash from link_codes where young_person_id = ${yp.id}`)
   t.same((await runRetention(app.database, rules, { now: addDays(start, 364) })).erased, [], 'nothing a day before the shortest period')
   const health = await runRetention(app.database, rules, { now: addDays(start, 365) })
   t.same(health.erased, [{ youngPersonId: yp.id, categories: ['health', 'psychological'], whole: false }])
@@ -121,7 +122,8 @@ t.test('the retention job erases nothing a day early and everything due, leaving
   t.same((await app.inject({ url: '/v1/audit/erasure-notices?unacknowledged=true', headers: centre.auditor.headers })).json().items, [], 'acknowledged by a 2xx')
 
   t.ok((await countColumns(app.database.db)) > 40, 'the scan covers the text and JSON columns of every table')
-  for (const needle of ['Vellamo-given', 'Vellamo-note', 'Vellamo-goal']) t.same(await findEverywhere(app.database.db, needle), [], `${needle} is nowhere in the database`)
-  t.not((await findEverywhere(app.database.db, 'Tapio-note')).length, 0, 'the scan finds data that is still held')
+  for (const needle of ['Vellamo-given', 'Vellamo-note', 'Vellamo-goal', 'Vellamo-question', code!.hash]) t.same(await findEverywhere(app.database.db, needle), [], `${needle} is nowhere in the database`)
+  for (const needle of ['Tapio-note', 'Tapio-question']) t.not((await findEverywhere(app.database.db, needle)).length, 0, `the scan finds ${needle}, still held`)
+  t.same((await app.inject({ url: '/v1/me/review-items', headers: yp.actor.headers })).json().items.map((i: { question: string }) => i.question), [''], 'the review item stays, without its words')
   t.equal((await app.inject({ url: `/v1/young-persons/${other.id}/notes`, headers: centre.counsellor.headers })).json().items.length, 1, 'others are untouched')
 })

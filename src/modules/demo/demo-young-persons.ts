@@ -50,7 +50,7 @@ export async function seedDemoYoungPersons(tx: Tx, pros: Record<string, DemoProf
     // With the subject the record is linked at once: /my/demo-sign-in signs in as it.
     const person = await insertYoungPerson(tx, { ...yp, createdByProfessionalId: counsellor.id })
     const by = await accountOf(counsellor)
-    // Intake: in person, recorded by the youth counsellor for herself (the one exception the rules allow).
+    // Intake: in person, recorded by the study counsellor for the youth counsellor (nobody records a consent for themselves).
     const intake = await insertConsent(tx, {
       youngPersonId: person.id,
       grantee: { professionalId: counsellor.id },
@@ -59,7 +59,7 @@ export async function seedDemoYoungPersons(tx: Tx, pros: Record<string, DemoProf
       purpose: 'Planning studies and work together',
       method: 'in_person',
       evidence: `OHJ-2026-${100 + index}`,
-      grantedByAccountId: by,
+      grantedByAccountId: await accountOf(study),
       validUntil: new Date(now + 300 * DAY_MS),
     })
     // The nurses of Youth Health Services, recorded in person by the counsellor (someone other than them).

@@ -59,7 +59,8 @@ export async function eraseCategories(q: Queryable, youngPersonId: string, categ
 
 /**
  * Makes the whole record a tombstone: every category, consent purposes and evidence, consent requests,
- * stored idempotent responses; ends every consent; tells the partners who heard about the young person.
+ * link codes, the words of review items, stored idempotent responses; ends every consent; tells the partners
+ * who heard about the young person.
  */
 export async function eraseRecord(q: Queryable, youngPersonId: string, now: Date, cause: ErasureCause): Promise<{ noticeEventId: string }> {
   await eraseCategories(q, youngPersonId, DATA_CATEGORIES, now, cause)
@@ -73,6 +74,9 @@ export async function eraseRecord(q: Queryable, youngPersonId: string, now: Date
   await q.execute(tombstones('consent_requests', 'consent_request', 'null', person, youngPersonId, at, cause))
   await q.execute(sql`update consent_requests set purpose = '', status = case when status = 'pending' then 'declined' else status end where young_person_id = ${youngPersonId}`)
   await q.execute(tombstones('pathways', 'pathway', "'pathway'", person, youngPersonId, at, cause))
+  // Unused link codes would still tie a login to the record; the young person's questions are their own words.
+  await q.execute(sql`delete from link_codes where young_person_id = ${youngPersonId}`)
+  await q.execute(sql`update review_items set question = '', answer = case when answer is null then null else '' end where young_person_id = ${youngPersonId}`)
   // Responses stored for Idempotency-Key replays of requests about this young person.
   await q.execute(sql`delete from idempotency_keys where path like ${`%/young-persons/${youngPersonId}%`}`)
   await q.execute(sql`insert into erased_records (record_id, kind, young_person_id, category, created_at, erased_at, cause)
