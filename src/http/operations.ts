@@ -255,4 +255,35 @@ export const OPERATIONS: Record<string, OperationText> = {
     success: 'The delivery, queued again',
     scopes: [],
   },
+  postYoungPersonsByIdPathwayClose: {
+    description: 'Professionals with a `pathway` write consent. Closes the pathway with a reason: it becomes read-only and its retention period starts.',
+    success: 'The closed pathway',
+  },
+  postYoungPersonsByIdPathwayReopen: {
+    description: 'Professionals with a `pathway` write consent that the young person gave after the closing. Reopens a closed pathway.',
+    success: 'The reopened pathway',
+  },
+  postMePathwayClose: { description: `${OWN} Closes their pathway with a reason; it becomes read-only and its retention period starts.`, success: 'Your closed pathway' },
+  postMePathwayReopen: { description: `${OWN} Reopens their closed pathway.`, success: 'Your reopened pathway' },
+  postMeErasureRequests: {
+    description: `${OWN} Asks for their data to be erased (GDPR art. 17); the data protection officer decides.`,
+    success: 'The erasure request',
+  },
+  getMeErasureRequests: { description: `${OWN} Their erasure requests, the state and the reason of each decision. ${NOTHING}`, success: 'Your erasure requests' },
+  getErasureRequests: { description: `Auditors. Lists the erasure requests to decide. ${NOTHING}`, success: 'Erasure requests' },
+  postErasureRequestsByIdDecision: {
+    description:
+      'Auditors. Grants the request (erasure runs at once), refuses it with a GDPR art. 17(3) ground, or grants it in part. 409 while a legal hold is set.',
+    success: 'The decided erasure request',
+  },
+  postYoungPersonsByIdLegalHolds: {
+    description: 'Auditors. Sets a legal hold: retention and erasure stop for this young person until it is lifted.',
+    success: 'The legal hold',
+  },
+  getYoungPersonsByIdLegalHolds: { description: `Auditors. The legal holds of a young person, lifted or not. ${NOTHING}`, success: 'Legal holds' },
+  postLegalHoldsByIdLift: { description: 'Auditors. Lifts a legal hold, with a reason.', success: 'The lifted legal hold' },
+  getAuditErasureNotices: {
+    description: `Auditors. The personal_data.erased notices per partner endpoint, acknowledged (2xx) or not. ${NOTHING}`,
+    success: 'Erasure notices',
+  },
 }

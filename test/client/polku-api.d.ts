@@ -449,7 +449,7 @@ export interface paths {
         };
         /**
          * The young persons who have consented to the caller
-         * @description Professionals and partners. The young persons who hold an active consent to the caller, filtered in the database; `total` counts only those. Each access, allowed or refused, is written to the audit trail.
+         * @description For professionals and partner systems; anyone else gets 403 (a young person reads their own record at /v1/me).
          */
         get: operations["getCaseload"];
         put?: never;
@@ -475,7 +475,7 @@ export interface paths {
         put?: never;
         /**
          * Grant consent: digitally by the young person, or recorded in person by a professional who holds consent
-         * @description The young person (digitally), or a professional holding consent who records a consent given in person (`evidence` required) for someone else. `supersedes` replaces an active consent: a new record, the old one ends. Creates a consent and its receipt and tells the grantee agency's partners.
+         * @description A professional records a consent given in person for someone else: never for themselves, their agency or their role (403, audited). To widen their own access they send a consent request.
          */
         post: operations["postYoungPersonsByIdConsents"];
         delete?: never;
@@ -1216,6 +1216,214 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/young-persons/{id}/pathway/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the pathway with a reason (`pathway` write consent); it becomes read-only and its retention period starts
+         * @description Professionals with a `pathway` write consent. Closes the pathway with a reason: it becomes read-only and its retention period starts.
+         */
+        post: operations["postYoungPersonsByIdPathwayClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/young-persons/{id}/pathway/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a closed pathway: needs a `pathway` write consent the young person gave after the closing
+         * @description Professionals with a `pathway` write consent that the young person gave after the closing. Reopens a closed pathway.
+         */
+        post: operations["postYoungPersonsByIdPathwayReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/pathway/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close your pathway, with a reason
+         * @description The young person only (their own token). Shows everything about them, in every category. Closes their pathway with a reason; it becomes read-only and its retention period starts.
+         */
+        post: operations["postMePathwayClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/pathway/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen your closed pathway
+         * @description The young person only (their own token). Shows everything about them, in every category. Reopens their closed pathway.
+         */
+        post: operations["postMePathwayReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your erasure requests, their state and the reason of each decision
+         * @description The young person only (their own token). Shows everything about them, in every category. Their erasure requests, the state and the reason of each decision. Changes nothing.
+         */
+        get: operations["getMeErasureRequests"];
+        put?: never;
+        /**
+         * Ask for your data to be erased (GDPR art. 17); the data protection officer decides
+         * @description The young person only (their own token). Shows everything about them, in every category. Asks for their data to be erased (GDPR art. 17); the data protection officer decides.
+         */
+        post: operations["postMeErasureRequests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasure requests to decide (auditor)
+         * @description Auditors. Lists the erasure requests to decide. Changes nothing.
+         */
+        get: operations["getErasureRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/erasure-requests/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part (auditor); 409 under a legal hold
+         * @description Auditors. Grants the request (erasure runs at once), refuses it with a GDPR art. 17(3) ground, or grants it in part. 409 while a legal hold is set.
+         */
+        post: operations["postErasureRequestsByIdDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/young-persons/{id}/legal-holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Legal holds of a young person, lifted or not (auditor)
+         * @description Auditors. The legal holds of a young person, lifted or not. Changes nothing.
+         */
+        get: operations["getYoungPersonsByIdLegalHolds"];
+        put?: never;
+        /**
+         * Set a legal hold (auditor): retention and erasure stop for this young person until it is lifted
+         * @description Auditors. Sets a legal hold: retention and erasure stop for this young person until it is lifted.
+         */
+        post: operations["postYoungPersonsByIdLegalHolds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/legal-holds/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift a legal hold, with a reason (auditor)
+         * @description Auditors. Lifts a legal hold, with a reason.
+         */
+        post: operations["postLegalHoldsByIdLift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/erasure-notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * personal_data.erased notices per partner endpoint, acknowledged (2xx) or not (auditor)
+         * @description Auditors. The personal_data.erased notices per partner endpoint, acknowledged (2xx) or not. Changes nothing.
+         */
+        get: operations["getAuditErasureNotices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/review-items": {
         parameters: {
             query?: never;
@@ -1416,6 +1624,66 @@ export interface webhooks {
          * @description Sent as `POST <your url>` to endpoints subscribed to `referral.completed`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
          */
         post: operations["webhookReferralCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pathway.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pathway your agency holds a consent for was closed: it is read-only until reopened
+         * @description Sent as `POST <your url>` to endpoints subscribed to `pathway.closed`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPathwayClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "pathway.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A closed pathway was reopened
+         * @description Sent as `POST <your url>` to endpoints subscribed to `pathway.reopened`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPathwayReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "personal_data.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A young person's personal data was erased in Polku: erase what you received about them (ids only)
+         * @description Sent as `POST <your url>` to endpoints subscribed to `personal_data.erased`. Any 2xx acknowledges it; anything else (redirects are not followed, 10 s timeout) is retried with exponential backoff and then dead-lettered. Retries carry the same event id: drop duplicates.
+         */
+        post: operations["webhookPersonal_dataErased"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2197,6 +2465,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * Format: date-time
              * @description Start of validity
@@ -2249,6 +2527,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
              * @enum {unknown}
@@ -2265,6 +2553,15 @@ export interface components {
              */
             validUntil: string;
             revokedAt: string | null;
+            revokedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            } | null;
             supersededAt: string | null;
             supersededById: string | null;
             /**
@@ -2312,6 +2609,19 @@ export interface components {
                 expiresAt: string;
             };
         };
+        /**
+         * IdsAndStatus
+         * @description Ids and status only: the caller no longer has consent to read the record
+         */
+        IdsAndStatus: {
+            /**
+             * Format: uuid
+             * @description The record id
+             */
+            id: string;
+            /** @description Its status, for records that have one */
+            status?: string;
+        };
         /** YoungPerson */
         YoungPerson: {
             /**
@@ -2354,11 +2664,7 @@ export interface components {
             familyName: string | null;
             /** @description Categories the caller may read */
             categories: string[];
-            /**
-             * Format: date-time
-             * @description When the last of the caller’s consents for this young person ends
-             */
-            consentValidUntil: string;
+            consentValidUntil: string | null;
         };
         /** Caseload */
         Caseload: {
@@ -2426,6 +2732,16 @@ export interface components {
              */
             method: "digital" | "in_person";
             evidence: string | null;
+            /** @description Who recorded the consent: the young person (digital), or the professional who recorded it in person */
+            recordedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            };
             /**
              * @description Derived when read: revoked and superseded consents never come back; expired ones passed validUntil
              * @enum {unknown}
@@ -2442,6 +2758,15 @@ export interface components {
              */
             validUntil: string;
             revokedAt: string | null;
+            revokedBy: {
+                /**
+                 * @description The young person themselves, or a professional on their behalf
+                 * @enum {unknown}
+                 */
+                kind: "young_person" | "professional";
+                professionalId: string | null;
+                name: string | null;
+            } | null;
             supersededAt: string | null;
             supersededById: string | null;
             /**
@@ -2461,6 +2786,27 @@ export interface components {
          * @description No reason is needed to withdraw consent
          */
         RevokeConsent: Record<string, never>;
+        /**
+         * WithdrawnConsent
+         * @description A withdrawal recorded for a consent the caller may not read: ids and status only
+         */
+        WithdrawnConsent: {
+            /**
+             * Format: uuid
+             * @description Consent id
+             */
+            id: string;
+            /**
+             * @description The consent is withdrawn
+             * @enum {string}
+             */
+            status: "revoked";
+            /**
+             * Format: date-time
+             * @description When it was withdrawn
+             */
+            revokedAt: string;
+        };
         /** RequestConsent */
         RequestConsent: {
             /** @description Who receives access: one professional, or an agency (optionally one role within it) */
@@ -2642,7 +2988,7 @@ export interface components {
              */
             youngPersonId: string;
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status: "active" | "paused" | "closed";
@@ -2658,6 +3004,36 @@ export interface components {
             updatedAt: string | null;
             /** @description The goals the caller may read, oldest first */
             goals: components["schemas"]["Goal"][];
+            closure: {
+                /**
+                 * Format: date-time
+                 * @description When the pathway was closed
+                 */
+                closedAt: string;
+                /**
+                 * @description Why the pathway was closed
+                 * @enum {unknown}
+                 */
+                reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+            } | null;
+            /** @description How long the data is kept */
+            retention: {
+                deletionDate: string | null;
+                startsFrom: string | null;
+                /** @description The deletion date of each data category, by the configured retention rules */
+                categories: {
+                    /**
+                     * @description A data category (consent scope)
+                     * @enum {unknown}
+                     */
+                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                    deletionDate: string | null;
+                    erasedAt: string | null;
+                }[];
+                /** @description A legal hold stops retention and erasure until it is lifted */
+                legalHold: boolean;
+                erasedAt: string | null;
+            };
         };
         /** Note */
         Note: {
@@ -2890,7 +3266,7 @@ export interface components {
         /** PatchPathway */
         PatchPathway: {
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status?: "active" | "paused" | "closed";
@@ -2900,7 +3276,7 @@ export interface components {
         /** PutPathway */
         PutPathway: {
             /**
-             * @description active, paused, or closed (a closed pathway takes no new goals or steps)
+             * @description active, paused, or closed (a closed pathway is read-only; it is closed and reopened with its own operations)
              * @enum {unknown}
              */
             status: "active" | "paused" | "closed";
@@ -3158,7 +3534,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
         };
         /**
          * EndpointWithSecret
@@ -3176,7 +3552,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
             /**
              * Format: date-time
              * @description When the endpoint was registered
@@ -3201,7 +3577,7 @@ export interface components {
              */
             url: string;
             /** @description The event types to receive */
-            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed")[];
+            events: ("consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased")[];
             /**
              * Format: date-time
              * @description When the endpoint was registered
@@ -3233,7 +3609,7 @@ export interface components {
              * @description A webhook event type
              * @enum {unknown}
              */
-            eventType: "consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed";
+            eventType: "consent.granted" | "consent.revoked" | "consent.expired" | "referral.created" | "referral.accepted" | "referral.declined" | "referral.completed" | "pathway.closed" | "pathway.reopened" | "personal_data.erased";
             /**
              * @description pending: waiting for its next attempt; delivered: a 2xx answer; dead: gave up after the last attempt
              * @enum {unknown}
@@ -3427,8 +3803,14 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Page size, at most 100 */
+        Limit: number;
+        /** @description The nextCursor of the previous page */
+        Cursor: string;
         /** @description A unique key (e.g. a UUID) per intended creation. A repeat with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates nothing; another body is 422; a repeat while the first is still running is 409. */
         IdempotencyKey: string;
+        /** @description The record id */
+        RecordId: string;
         /** @description The ETag of the version being changed (required: 428 without it, 412 when stale) */
         IfMatch: string;
     };
@@ -3795,9 +4177,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -3816,19 +4198,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "kind": "employment_service",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AgencyList"];
                 };
             };
@@ -3852,12 +4221,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "kind": "employment_service"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateAgency"];
             };
         };
@@ -3873,14 +4236,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "kind": "employment_service",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Agency"];
                 };
             };
@@ -3902,7 +4257,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -3918,14 +4273,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "kind": "employment_service",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Agency"];
                 };
             };
@@ -3942,9 +4289,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only this agency */
                 agencyId?: string;
             };
@@ -3965,24 +4312,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "youth_counsellor",
-                     *           "displayName": "string",
-                     *           "active": true,
-                     *           "centreIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProfessionalList"];
                 };
             };
@@ -4006,17 +4335,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                 *       "role": "youth_counsellor",
-                 *       "displayName": "string",
-                 *       "subject": "string",
-                 *       "centreIds": [
-                 *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateProfessional"];
             };
         };
@@ -4032,19 +4350,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4066,7 +4371,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4082,19 +4387,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4113,7 +4405,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4135,19 +4427,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4166,9 +4445,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -4187,19 +4466,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "municipality": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["CentreList"];
                 };
             };
@@ -4223,12 +4489,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "municipality": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateCentre"];
             };
         };
@@ -4244,14 +4504,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "municipality": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Centre"];
                 };
             };
@@ -4273,7 +4525,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4289,14 +4541,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "municipality": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Centre"];
                 };
             };
@@ -4313,9 +4557,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -4334,24 +4578,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "clientId": "string",
-                     *           "name": "string",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "scopes": [
-                     *             "pathway:read"
-                     *           ],
-                     *           "active": true,
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientList"];
                 };
             };
@@ -4375,15 +4601,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                 *       "scopes": [
-                 *         "pathway:read"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreatePartnerClient"];
             };
         };
@@ -4399,20 +4616,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "clientSecret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientWithSecret"];
                 };
             };
@@ -4434,7 +4637,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4450,19 +4653,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClient"];
                 };
             };
@@ -4481,7 +4671,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4503,19 +4693,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClient"];
                 };
             };
@@ -4536,7 +4713,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4558,20 +4735,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "clientSecret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientWithSecret"];
                 };
             };
@@ -4599,19 +4762,6 @@ export interface operations {
         /** @description One anonymous visit. Nothing else is accepted: no name, no identifier, no free text, no link to a person. */
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "date": "2019-08-24",
-                 *       "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                 *       "channel": "walk_in",
-                 *       "ageBand": "under_15",
-                 *       "topics": [
-                 *         "studies"
-                 *       ],
-                 *       "services": [],
-                 *       "referredTo": []
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateVisit"];
             };
         };
@@ -4627,24 +4777,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "date": "2019-08-24",
-                     *       "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                     *       "channel": "walk_in",
-                     *       "ageBand": "under_15",
-                     *       "topics": [
-                     *         "studies"
-                     *       ],
-                     *       "services": [
-                     *         "guidance"
-                     *       ],
-                     *       "referredTo": [
-                     *         "employment_service"
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Visit"];
                 };
             };
@@ -4672,23 +4804,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "visits": [
-                 *         {
-                 *           "date": "2019-08-24",
-                 *           "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                 *           "channel": "walk_in",
-                 *           "ageBand": "under_15",
-                 *           "topics": [
-                 *             "studies"
-                 *           ],
-                 *           "services": [],
-                 *           "referredTo": []
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateVisitBatch"];
             };
         };
@@ -4704,11 +4819,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "created": 1
-                     *     }
-                     */
                     "application/json": components["schemas"]["VisitBatchResult"];
                 };
             };
@@ -4756,115 +4866,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "period": {
-                     *         "from": "2026-01",
-                     *         "to": "2026-01",
-                     *         "firstDay": "2019-08-24",
-                     *         "lastDay": "2019-08-24",
-                     *         "snapped": true
-                     *       },
-                     *       "k": -2147483648,
-                     *       "groupBy": [
-                     *         "string"
-                     *       ],
-                     *       "multiValued": [
-                     *         "string"
-                     *       ],
-                     *       "total": {
-                     *         "count": 0,
-                     *         "suppressed": true
-                     *       },
-                     *       "cells": [
-                     *         {
-                     *           "key": {
-                     *             "topic": "studies",
-                     *             "channel": "walk_in",
-                     *             "ageBand": "under_15",
-                     *             "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *             "month": "2026-01"
-                     *           },
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         }
-                     *       ],
-                     *       "margins": {
-                     *         "topic": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "channel": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "ageBand": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "centre": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "month": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ]
-                     *       },
-                     *       "centres": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "municipality": "string"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["VisitStats"];
                 };
             };
@@ -4895,186 +4896,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "asOf": "2019-08-24T14:15:22Z",
-                     *       "k": -2147483648,
-                     *       "pathways": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       },
-                     *       "goals": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       },
-                     *       "referrals": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["PathwayStats"];
                 };
             };
@@ -5097,30 +4918,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "givenName": "string",
-                 *       "familyName": "string",
-                 *       "birthDate": "2019-08-24",
-                 *       "email": "user@example.com",
-                 *       "phone": "+358 40 123 4567",
-                 *       "subject": "string",
-                 *       "consent": {
-                 *         "grantee": {
-                 *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *         },
-                 *         "categories": [
-                 *           "identity"
-                 *         ],
-                 *         "actions": [
-                 *           "read"
-                 *         ],
-                 *         "purpose": "string",
-                 *         "validUntil": "2019-08-24T14:15:22Z",
-                 *         "evidence": "string"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["Intake"];
             };
         };
@@ -5166,10 +4963,20 @@ export interface operations {
                      *         "purpose": "string",
                      *         "method": "digital",
                      *         "evidence": "string",
+                     *         "recordedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "status": "active",
                      *         "validFrom": "2019-08-24T14:15:22Z",
                      *         "validUntil": "2019-08-24T14:15:22Z",
                      *         "revokedAt": "2019-08-24T14:15:22Z",
+                     *         "revokedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "supersededAt": "2019-08-24T14:15:22Z",
                      *         "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *         "createdAt": "2019-08-24T14:15:22Z",
@@ -5200,6 +5007,11 @@ export interface operations {
                      *           ],
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "createdAt": "2019-08-24T14:15:22Z",
@@ -5213,7 +5025,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["IntakeResult"];
+                    "application/json": components["schemas"]["IntakeResult"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5234,7 +5046,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -5250,20 +5062,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "givenName": "string",
-                     *       "familyName": "string",
-                     *       "birthDate": "2019-08-24",
-                     *       "email": "user@example.com",
-                     *       "phone": "+358 40 123 4567",
-                     *       "categories": [
-                     *         "string"
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["YoungPerson"];
                 };
             };
@@ -5279,9 +5077,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -5300,29 +5098,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "givenName": "string",
-                     *           "familyName": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "consentValidUntil": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string",
-                     *       "total": -2147483648
-                     *     }
-                     */
                     "application/json": components["schemas"]["Caseload"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
@@ -5332,9 +5113,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -5356,39 +5137,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "status": "active",
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "revokedAt": "2019-08-24T14:15:22Z",
-                     *           "supersededAt": "2019-08-24T14:15:22Z",
-                     *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
@@ -5415,23 +5163,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "grantee": {
-                 *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *       },
-                 *       "categories": [
-                 *         "identity"
-                 *       ],
-                 *       "actions": [
-                 *         "read"
-                 *       ],
-                 *       "purpose": "string",
-                 *       "validUntil": "2019-08-24T14:15:22Z",
-                 *       "evidence": "string",
-                 *       "supersedes": "09391fa8-b623-4dc7-8d11-2a46489536bf"
-                 *     }
-                 */
                 "application/json": components["schemas"]["GrantConsent"];
             };
         };
@@ -5466,10 +5197,20 @@ export interface operations {
                      *       "purpose": "string",
                      *       "method": "digital",
                      *       "evidence": "string",
+                     *       "recordedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "status": "active",
                      *       "validFrom": "2019-08-24T14:15:22Z",
                      *       "validUntil": "2019-08-24T14:15:22Z",
                      *       "revokedAt": "2019-08-24T14:15:22Z",
+                     *       "revokedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "supersededAt": "2019-08-24T14:15:22Z",
                      *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *       "createdAt": "2019-08-24T14:15:22Z",
@@ -5500,6 +5241,11 @@ export interface operations {
                      *         ],
                      *         "method": "digital",
                      *         "evidence": "string",
+                     *         "recordedBy": {
+                     *           "kind": "young_person",
+                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *           "name": "string"
+                     *         },
                      *         "validFrom": "2019-08-24T14:15:22Z",
                      *         "validUntil": "2019-08-24T14:15:22Z",
                      *         "createdAt": "2019-08-24T14:15:22Z",
@@ -5508,11 +5254,12 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ConsentWithReceipt"];
+                    "application/json": components["schemas"]["ConsentWithReceipt"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["ContentTooLarge"];
@@ -5529,7 +5276,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -5545,67 +5292,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "method": "digital",
-                     *       "evidence": "string",
-                     *       "status": "active",
-                     *       "validFrom": "2019-08-24T14:15:22Z",
-                     *       "validUntil": "2019-08-24T14:15:22Z",
-                     *       "revokedAt": "2019-08-24T14:15:22Z",
-                     *       "supersededAt": "2019-08-24T14:15:22Z",
-                     *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "receipt": {
-                     *         "schema": "ISO/IEC TS 27560:2023",
-                     *         "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
-                     *         "dataSubject": {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *         },
-                     *         "controller": {
-                     *           "name": "string"
-                     *         },
-                     *         "recipient": {
-                     *           "type": "professional",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "role": "string"
-                     *         },
-                     *         "purpose": "string",
-                     *         "categories": [
-                     *           "string"
-                     *         ],
-                     *         "specialCategories": [
-                     *           "string"
-                     *         ],
-                     *         "actions": [
-                     *           "string"
-                     *         ],
-                     *         "method": "digital",
-                     *         "evidence": "string",
-                     *         "validFrom": "2019-08-24T14:15:22Z",
-                     *         "validUntil": "2019-08-24T14:15:22Z",
-                     *         "createdAt": "2019-08-24T14:15:22Z",
-                     *         "withdrawal": "string",
-                     *         "plainLanguage": "string"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentWithReceipt"];
                 };
             };
@@ -5623,14 +5309,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No reason is needed to withdraw consent */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["RevokeConsent"];
             };
         };
@@ -5664,16 +5349,26 @@ export interface operations {
                      *       "purpose": "string",
                      *       "method": "digital",
                      *       "evidence": "string",
+                     *       "recordedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "status": "active",
                      *       "validFrom": "2019-08-24T14:15:22Z",
                      *       "validUntil": "2019-08-24T14:15:22Z",
                      *       "revokedAt": "2019-08-24T14:15:22Z",
+                     *       "revokedBy": {
+                     *         "kind": "young_person",
+                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *         "name": "string"
+                     *       },
                      *       "supersededAt": "2019-08-24T14:15:22Z",
                      *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *       "createdAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Consent"];
+                    "application/json": components["schemas"]["Consent"] | components["schemas"]["WithdrawnConsent"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5702,20 +5397,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "grantee": {
-                 *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *       },
-                 *       "categories": [
-                 *         "identity"
-                 *       ],
-                 *       "actions": [
-                 *         "read"
-                 *       ],
-                 *       "purpose": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["RequestConsent"];
             };
         };
@@ -5731,34 +5412,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -5778,9 +5431,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -5799,39 +5452,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "requestedBy": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "status": "pending",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequestList"];
                 };
             };
@@ -5848,17 +5468,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "validUntil": "2019-08-24T14:15:22Z"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ApproveRequest"];
             };
         };
@@ -5873,34 +5488,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -5922,17 +5509,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "validUntil": "2019-08-24T14:15:22Z"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ApproveRequest"];
             };
         };
@@ -5947,34 +5529,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -6017,7 +5571,20 @@ export interface operations {
                      *       "birthDate": "2019-08-24",
                      *       "email": "string",
                      *       "phone": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
+                     *       "createdAt": "2019-08-24T14:15:22Z",
+                     *       "retention": {
+                     *         "deletionDate": "2019-08-24",
+                     *         "startsFrom": "2019-08-24T14:15:22Z",
+                     *         "categories": [
+                     *           {
+                     *             "category": "identity",
+                     *             "deletionDate": "2019-08-24",
+                     *             "erasedAt": "2019-08-24T14:15:22Z"
+                     *           }
+                     *         ],
+                     *         "legalHold": true,
+                     *         "erasedAt": "2019-08-24T14:15:22Z"
+                     *       }
                      *     }
                      */
                     "application/json": {
@@ -6030,11 +5597,8 @@ export interface operations {
                         givenName: string;
                         /** @description Family name */
                         familyName: string;
-                        /**
-                         * Format: date
-                         * @description Birth date
-                         */
-                        birthDate: string;
+                        /** @description Birth date; null once erased */
+                        birthDate: string | null;
                         /** @description Email address */
                         email: string | null;
                         /** @description Phone number */
@@ -6044,6 +5608,24 @@ export interface operations {
                          * @description When your record was made
                          */
                         createdAt: string;
+                        /** @description How long the data is kept */
+                        retention: {
+                            deletionDate: string | null;
+                            startsFrom: string | null;
+                            /** @description The deletion date of each data category, by the configured retention rules */
+                            categories: {
+                                /**
+                                 * @description A data category (consent scope)
+                                 * @enum {unknown}
+                                 */
+                                category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                                deletionDate: string | null;
+                                erasedAt: string | null;
+                            }[];
+                            /** @description A legal hold stops retention and erasure until it is lifted */
+                            legalHold: boolean;
+                            erasedAt: string | null;
+                        };
                     };
                 };
             };
@@ -6058,9 +5640,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -6079,39 +5661,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "status": "active",
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "revokedAt": "2019-08-24T14:15:22Z",
-                     *           "supersededAt": "2019-08-24T14:15:22Z",
-                     *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
@@ -6127,9 +5676,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -6148,39 +5697,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "requestedBy": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "status": "pending",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequestList"];
                 };
             };
@@ -6221,7 +5737,20 @@ export interface operations {
                      *         "birthDate": "2019-08-24",
                      *         "email": "string",
                      *         "phone": "string",
-                     *         "createdAt": "2019-08-24T14:15:22Z"
+                     *         "createdAt": "2019-08-24T14:15:22Z",
+                     *         "retention": {
+                     *           "deletionDate": "2019-08-24",
+                     *           "startsFrom": "2019-08-24T14:15:22Z",
+                     *           "categories": [
+                     *             {
+                     *               "category": "identity",
+                     *               "deletionDate": "2019-08-24",
+                     *               "erasedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ],
+                     *           "legalHold": true,
+                     *           "erasedAt": "2019-08-24T14:15:22Z"
+                     *         }
                      *       },
                      *       "consents": [
                      *         {
@@ -6242,10 +5771,20 @@ export interface operations {
                      *           "purpose": "string",
                      *           "method": "digital",
                      *           "evidence": "string",
+                     *           "recordedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "status": "active",
                      *           "validFrom": "2019-08-24T14:15:22Z",
                      *           "validUntil": "2019-08-24T14:15:22Z",
                      *           "revokedAt": "2019-08-24T14:15:22Z",
+                     *           "revokedBy": {
+                     *             "kind": "young_person",
+                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
+                     *             "name": "string"
+                     *           },
                      *           "supersededAt": "2019-08-24T14:15:22Z",
                      *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
                      *           "createdAt": "2019-08-24T14:15:22Z"
@@ -6318,7 +5857,24 @@ export interface operations {
                      *               }
                      *             ]
                      *           }
-                     *         ]
+                     *         ],
+                     *         "closure": {
+                     *           "closedAt": "2019-08-24T14:15:22Z",
+                     *           "reason": "goals_reached"
+                     *         },
+                     *         "retention": {
+                     *           "deletionDate": "2019-08-24",
+                     *           "startsFrom": "2019-08-24T14:15:22Z",
+                     *           "categories": [
+                     *             {
+                     *               "category": "identity",
+                     *               "deletionDate": "2019-08-24",
+                     *               "erasedAt": "2019-08-24T14:15:22Z"
+                     *             }
+                     *           ],
+                     *           "legalHold": true,
+                     *           "erasedAt": "2019-08-24T14:15:22Z"
+                     *         }
                      *       },
                      *       "notes": [
                      *         {
@@ -6400,6 +5956,33 @@ export interface operations {
                      *           "answeredAt": "2019-08-24T14:15:22Z",
                      *           "createdAt": "2019-08-24T14:15:22Z"
                      *         }
+                     *       ],
+                     *       "erasureRequests": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "tombstones": [
+                     *         {
+                     *           "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
+                     *           "kind": "young_person",
+                     *           "category": "identity",
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "erasedAt": "2019-08-24T14:15:22Z",
+                     *           "cause": "retention"
+                     *         }
                      *       ]
                      *     }
                      */
@@ -6419,11 +6002,8 @@ export interface operations {
                             givenName: string;
                             /** @description Family name */
                             familyName: string;
-                            /**
-                             * Format: date
-                             * @description Birth date
-                             */
-                            birthDate: string;
+                            /** @description Birth date; null once erased */
+                            birthDate: string | null;
                             /** @description Email address */
                             email: string | null;
                             /** @description Phone number */
@@ -6433,6 +6013,24 @@ export interface operations {
                              * @description When your record was made
                              */
                             createdAt: string;
+                            /** @description How long the data is kept */
+                            retention: {
+                                deletionDate: string | null;
+                                startsFrom: string | null;
+                                /** @description The deletion date of each data category, by the configured retention rules */
+                                categories: {
+                                    /**
+                                     * @description A data category (consent scope)
+                                     * @enum {unknown}
+                                     */
+                                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                                    deletionDate: string | null;
+                                    erasedAt: string | null;
+                                }[];
+                                /** @description A legal hold stops retention and erasure until it is lifted */
+                                legalHold: boolean;
+                                erasedAt: string | null;
+                            };
                         };
                         /** @description Every consent, active or not, newest first */
                         consents: components["schemas"]["Consent"][];
@@ -6480,6 +6078,63 @@ export interface operations {
                              */
                             createdAt: string;
                         }[];
+                        /** @description Your erasure requests and their decisions, newest first */
+                        erasureRequests: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        /** @description What is left of erased records: ids, kinds and dates, no content */
+                        tombstones: {
+                            /**
+                             * Format: uuid
+                             * @description The erased record
+                             */
+                            recordId: string;
+                            /**
+                             * @description What the record was
+                             * @enum {unknown}
+                             */
+                            kind: "young_person" | "note" | "goal" | "step" | "referral" | "consent" | "consent_request" | "pathway";
+                            category: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
+                            /**
+                             * Format: date-time
+                             * @description When the record was made
+                             */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description When its content was erased
+                             */
+                            erasedAt: string;
+                            /**
+                             * @description The retention period ran out, or an erasure request was granted
+                             * @enum {unknown}
+                             */
+                            cause: "retention" | "erasure_request";
+                        }[];
                     };
                 };
             };
@@ -6505,14 +6160,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "category": "identity",
-                 *       "status": "open",
-                 *       "targetDate": "2019-08-24"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateGoal"];
             };
         };
@@ -6524,7 +6171,6 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -6562,7 +6208,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["Goal"];
+                    "application/json": components["schemas"]["Goal"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6584,7 +6230,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -6601,39 +6247,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "category": "identity",
-                     *       "status": "open",
-                     *       "targetDate": "2019-08-24",
-                     *       "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "steps": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "owner": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "dueDate": "2019-08-24",
-                     *           "status": "open",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
@@ -6654,20 +6267,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "category": "identity",
-                 *       "status": "open",
-                 *       "targetDate": "2019-08-24"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchGoal"];
             };
         };
@@ -6683,39 +6288,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "category": "identity",
-                     *       "status": "open",
-                     *       "targetDate": "2019-08-24",
-                     *       "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "steps": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "owner": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "dueDate": "2019-08-24",
-                     *           "status": "open",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
@@ -6741,20 +6313,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "ownerProfessionalId": "69170a5d-4d23-4651-9bbf-02d2d9192299",
-                 *       "dueDate": "2019-08-24",
-                 *       "status": "open"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateStep"];
             };
         };
@@ -6766,7 +6330,6 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -6789,7 +6352,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Step"];
+                    "application/json": components["schemas"]["Step"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6811,7 +6374,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -6828,24 +6391,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "owner": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "dueDate": "2019-08-24",
-                     *       "status": "open",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Step"];
                 };
             };
@@ -6866,20 +6411,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "ownerProfessionalId": "69170a5d-4d23-4651-9bbf-02d2d9192299",
-                 *       "dueDate": "2019-08-24",
-                 *       "status": "open"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchStep"];
             };
         };
@@ -6895,24 +6432,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "owner": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "dueDate": "2019-08-24",
-                     *       "status": "open",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Step"];
                 };
             };
@@ -6934,9 +6453,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description A data category (consent scope) */
                 category?: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
             };
@@ -6960,29 +6479,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "category": "identity",
-                     *           "body": "string",
-                     *           "author": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530",
-                     *           "correctedBy": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string",
-                     *       "total": -2147483648
-                     *     }
-                     */
                     "application/json": components["schemas"]["NoteList"];
                 };
             };
@@ -7009,13 +6505,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "category": "identity",
-                 *       "body": "string",
-                 *       "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateNote"];
             };
         };
@@ -7048,7 +6537,7 @@ export interface operations {
                      *       "createdAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Note"];
+                    "application/json": components["schemas"]["Note"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7068,9 +6557,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -7169,9 +6658,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -7286,49 +6775,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -7355,12 +6801,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "status": "active",
-                 *       "summary": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PutPathway"];
             };
         };
@@ -7376,49 +6816,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -7450,12 +6847,6 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "status": "active",
-                 *       "summary": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchPathway"];
             };
         };
@@ -7471,49 +6862,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -7550,49 +6898,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -7607,9 +6912,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -7628,30 +6933,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "occurredAt": "2019-08-24T14:15:22Z",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "agencyName": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "action": "string",
-                     *           "category": "string",
-                     *           "resourceType": "string",
-                     *           "consentIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "outcome": "allowed"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AccessLog"];
                 };
             };
@@ -7682,21 +6963,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "digest": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *       "chains": 0,
-                     *       "heads": [
-                     *         {
-                     *           "chain": "string",
-                     *           "seq": 1,
-                     *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c"
-                     *         }
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["HeadSnapshot"];
                 };
             };
@@ -7726,22 +6992,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": true,
-                     *       "chainsChecked": -2147483648,
-                     *       "eventsChecked": -2147483648,
-                     *       "savedHeadsChecked": -2147483648,
-                     *       "firstBroken": {
-                     *         "chain": "string",
-                     *         "seq": -2147483648,
-                     *         "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *         "reason": "hash_mismatch",
-                     *         "detail": "string"
-                     *       },
-                     *       "verifiedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
@@ -7762,21 +7012,6 @@ export interface operations {
         /** @description A snapshot saved earlier from GET /v1/audit/head, unchanged */
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "digest": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                 *       "chains": 0,
-                 *       "heads": [
-                 *         {
-                 *           "chain": "string",
-                 *           "seq": 1,
-                 *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                 *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c"
-                 *         }
-                 *       ],
-                 *       "createdAt": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["SavedHead"];
             };
         };
@@ -7791,22 +7026,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": true,
-                     *       "chainsChecked": -2147483648,
-                     *       "eventsChecked": -2147483648,
-                     *       "savedHeadsChecked": -2147483648,
-                     *       "firstBroken": {
-                     *         "chain": "string",
-                     *         "seq": -2147483648,
-                     *         "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *         "reason": "hash_mismatch",
-                     *         "detail": "string"
-                     *       },
-                     *       "verifiedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
@@ -7825,9 +7044,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only events by this account (or partner client) */
                 actorAccountId?: string;
                 /** @description Only events about this young person */
@@ -7854,35 +7073,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "chain": "string",
-                     *           "seq": -2147483648,
-                     *           "occurredAt": "2019-08-24T14:15:22Z",
-                     *           "actorAccountId": "a8e4f27e-550d-4eb3-a9fa-275c91da2a03",
-                     *           "actorKind": "string",
-                     *           "actorRole": "string",
-                     *           "actorAgencyId": "9f9e2da2-97fc-4618-896e-ef77103c547b",
-                     *           "actorName": "string",
-                     *           "action": "string",
-                     *           "resourceType": "string",
-                     *           "resourceId": "string",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "category": "string",
-                     *           "consentIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "outcome": "allowed",
-                     *           "requestId": "string",
-                     *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AuditEventList"];
                 };
             };
@@ -7898,9 +7088,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description sent: those the caller made; received: those addressed to the caller’s agency and role */
                 role?: "sent" | "received";
                 /** @description awaiting_consent until the young person consents to the receiver, then pending; accepted or declined by the receiver; completed with an outcome; withdrawn by the referrer; expired when still open after the configured time */
@@ -7923,39 +7113,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "from": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *           },
-                     *           "to": {
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "name": "string",
-                     *             "role": "string"
-                     *           },
-                     *           "reason": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "status": "awaiting_consent",
-                     *           "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *           "decisionReason": "string",
-                     *           "outcome": "string",
-                     *           "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ReferralList"];
                 };
             };
@@ -7978,17 +7135,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                 *       "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
-                 *       "toRole": "youth_counsellor",
-                 *       "reason": "string",
-                 *       "categories": [
-                 *         "identity"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateReferral"];
             };
         };
@@ -8032,7 +7178,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8054,7 +7200,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -8070,34 +7216,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Referral"];
                 };
             };
@@ -8115,14 +7233,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No body is needed */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["NoBody"];
             };
         };
@@ -8165,7 +7282,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8186,17 +7303,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["DeclineReferral"];
             };
         };
@@ -8239,7 +7351,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8260,17 +7372,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "outcome": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CompleteReferral"];
             };
         };
@@ -8313,7 +7420,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8334,14 +7441,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No body is needed */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["NoBody"];
             };
         };
@@ -8384,7 +7490,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"];
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8403,9 +7509,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -8427,30 +7533,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "type": "goal",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "at": "2019-08-24T14:15:22Z",
-                     *           "category": "string",
-                     *           "title": "string",
-                     *           "status": "string",
-                     *           "body": "string",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "correctsId": "ed88980d-dfd3-4409-b7e2-65c8da136fb6",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
@@ -8466,9 +7548,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -8487,30 +7569,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "type": "goal",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "at": "2019-08-24T14:15:22Z",
-                     *           "category": "string",
-                     *           "title": "string",
-                     *           "status": "string",
-                     *           "body": "string",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "correctsId": "ed88980d-dfd3-4409-b7e2-65c8da136fb6",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
@@ -8526,9 +7584,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -8547,21 +7605,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "url": "http://example.com",
-                     *           "events": [
-                     *             "consent.granted"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["EndpointList"];
                 };
             };
@@ -8585,14 +7628,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "url": "http://example.com",
-                 *       "events": [
-                 *         "consent.granted"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateEndpoint"];
             };
         };
@@ -8608,17 +7643,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "url": "http://example.com",
-                     *       "events": [
-                     *         "consent.granted"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "secret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["EndpointWithSecret"];
                 };
             };
@@ -8640,7 +7664,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -8670,14 +7694,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -8694,25 +7718,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *           "eventType": "consent.granted",
-                     *           "status": "pending",
-                     *           "attempts": 0,
-                     *           "lastStatusCode": -2147483648,
-                     *           "lastError": "string",
-                     *           "nextAttemptAt": "2019-08-24T14:15:22Z",
-                     *           "deliveredAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["DeliveryList"];
                 };
             };
@@ -8731,7 +7736,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -8753,20 +7758,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *       "eventType": "consent.granted",
-                     *       "status": "pending",
-                     *       "attempts": 0,
-                     *       "lastStatusCode": -2147483648,
-                     *       "lastError": "string",
-                     *       "nextAttemptAt": "2019-08-24T14:15:22Z",
-                     *       "deliveredAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Delivery"];
                 };
             };
@@ -8782,13 +7773,913 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    postYoungPersonsByIdPathwayClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "goals_reached"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why the pathway was closed
+                     * @enum {unknown}
+                     */
+                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description The closed pathway */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postYoungPersonsByIdPathwayReopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The reopened pathway */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMePathwayClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "goals_reached"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why the pathway was closed
+                     * @enum {unknown}
+                     */
+                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description Your closed pathway */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMePathwayReopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Your reopened pathway */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Pathway"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getMeErasureRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The nextCursor of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your erasure requests */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure requests, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postMeErasureRequests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "categories": [
+                 *         "identity"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Only these categories; everything when left out */
+                    categories?: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+                };
+            };
+        };
+        responses: {
+            /** @description The erasure request */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "categories": [
+                     *         "identity"
+                     *       ],
+                     *       "status": "pending",
+                     *       "requestedAt": "2019-08-24T14:15:22Z",
+                     *       "decidedAt": "2019-08-24T14:15:22Z",
+                     *       "grantedCategories": [
+                     *         "identity"
+                     *       ],
+                     *       "ground": "freedom_of_expression",
+                     *       "reason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Erasure request id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        /**
+                         * @description Where the request stands
+                         * @enum {unknown}
+                         */
+                        status: "pending" | "granted" | "granted_in_part" | "refused";
+                        /**
+                         * Format: date-time
+                         * @description When it was asked for
+                         */
+                        requestedAt: string;
+                        decidedAt: string | null;
+                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                        reason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getErasureRequests: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The nextCursor of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Where the request stands */
+                status?: "pending" | "granted" | "granted_in_part" | "refused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erasure requests */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "categories": [
+                     *             "identity"
+                     *           ],
+                     *           "status": "pending",
+                     *           "requestedAt": "2019-08-24T14:15:22Z",
+                     *           "decidedAt": "2019-08-24T14:15:22Z",
+                     *           "grantedCategories": [
+                     *             "identity"
+                     *           ],
+                     *           "ground": "freedom_of_expression",
+                     *           "reason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure requests, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Erasure request id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            /**
+                             * @description Where the request stands
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "granted" | "granted_in_part" | "refused";
+                            /**
+                             * Format: date-time
+                             * @description When it was asked for
+                             */
+                            requestedAt: string;
+                            decidedAt: string | null;
+                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                            reason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postErasureRequestsByIdDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        /** @description Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "decision": "grant"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "grant";
+                } | {
+                    /** @enum {string} */
+                    decision: "refuse";
+                    /**
+                     * @description The GDPR art. 17(3) ground for keeping data
+                     * @enum {unknown}
+                     */
+                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                } | {
+                    /** @enum {string} */
+                    decision: "grant_in_part";
+                    /** @description The categories to erase now */
+                    categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+                    /**
+                     * @description The GDPR art. 17(3) ground for keeping data
+                     * @enum {unknown}
+                     */
+                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The decided erasure request */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "categories": [
+                     *         "identity"
+                     *       ],
+                     *       "status": "pending",
+                     *       "requestedAt": "2019-08-24T14:15:22Z",
+                     *       "decidedAt": "2019-08-24T14:15:22Z",
+                     *       "grantedCategories": [
+                     *         "identity"
+                     *       ],
+                     *       "ground": "freedom_of_expression",
+                     *       "reason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Erasure request id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        /**
+                         * @description Where the request stands
+                         * @enum {unknown}
+                         */
+                        status: "pending" | "granted" | "granted_in_part" | "refused";
+                        /**
+                         * Format: date-time
+                         * @description When it was asked for
+                         */
+                        requestedAt: string;
+                        decidedAt: string | null;
+                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
+                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+                        reason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getYoungPersonsByIdLegalHolds: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The nextCursor of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Legal holds */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "reason": "string",
+                     *           "setAt": "2019-08-24T14:15:22Z",
+                     *           "liftedAt": "2019-08-24T14:15:22Z",
+                     *           "liftReason": "string"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Legal holds, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description Legal hold id
+                             */
+                            id: string;
+                            /**
+                             * Format: uuid
+                             * @description The young person
+                             */
+                            youngPersonId: string;
+                            /** @description Why the data must be kept */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description When it was set
+                             */
+                            setAt: string;
+                            liftedAt: string | null;
+                            liftReason: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postYoungPersonsByIdLegalHolds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The young person */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The legal hold */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "reason": "string",
+                     *       "setAt": "2019-08-24T14:15:22Z",
+                     *       "liftedAt": "2019-08-24T14:15:22Z",
+                     *       "liftReason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Legal hold id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        /** @description Why the data must be kept */
+                        reason: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was set
+                         */
+                        setAt: string;
+                        liftedAt: string | null;
+                        liftReason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    postLegalHoldsByIdLift: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The record id */
+                id: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "string"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why, in words the young person can read */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The lifted legal hold */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *       "reason": "string",
+                     *       "setAt": "2019-08-24T14:15:22Z",
+                     *       "liftedAt": "2019-08-24T14:15:22Z",
+                     *       "liftReason": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description Legal hold id
+                         */
+                        id: string;
+                        /**
+                         * Format: uuid
+                         * @description The young person
+                         */
+                        youngPersonId: string;
+                        /** @description Why the data must be kept */
+                        reason: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was set
+                         */
+                        setAt: string;
+                        liftedAt: string | null;
+                        liftReason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAuditErasureNotices: {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 100 */
+                limit?: components["parameters"]["Limit"];
+                /** @description The nextCursor of the previous page */
+                cursor?: components["parameters"]["Cursor"];
+                /** @description Only notices no partner has acknowledged yet */
+                unacknowledged?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Erasure notices */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    Link: components["headers"]["Link"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
+                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                     *           "partnerClientId": "2b6f3cbb-427b-41e3-9cee-d82db107c7c0",
+                     *           "endpointId": "c8d2c7e1-e4b1-4108-9e29-3429a36a1ef3",
+                     *           "status": "pending",
+                     *           "attempts": -2147483648,
+                     *           "createdAt": "2019-08-24T14:15:22Z",
+                     *           "acknowledgedAt": "2019-08-24T14:15:22Z"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "string"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Erasure notices to partners, newest first */
+                        items: {
+                            /**
+                             * Format: uuid
+                             * @description The personal_data.erased event
+                             */
+                            eventId: string;
+                            /**
+                             * Format: uuid
+                             * @description The erased young person
+                             */
+                            youngPersonId: string;
+                            /**
+                             * Format: uuid
+                             * @description The partner system told to forget
+                             */
+                            partnerClientId: string;
+                            /**
+                             * Format: uuid
+                             * @description Its webhook endpoint
+                             */
+                            endpointId: string;
+                            /**
+                             * @description delivered: the partner acknowledged with a 2xx
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "delivered" | "dead";
+                            /**
+                             * Format: int32
+                             * @description Delivery attempts so far
+                             */
+                            attempts: number;
+                            /**
+                             * Format: date-time
+                             * @description When the notice was queued
+                             */
+                            createdAt: string;
+                            acknowledgedAt: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getMeReviewItems: {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -8982,9 +8873,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only open or only answered items */
                 status?: "open" | "answered";
             };
@@ -9081,7 +8972,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -9667,6 +9558,192 @@ export interface operations {
                         toAgencyId: string;
                         /** @description The receiving role, when narrowed to one */
                         toRole: string | null;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPathwayClosed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "pathway.closed";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "pathway.closed";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose pathway
+                         */
+                        youngPersonId: string;
+                        /**
+                         * @description Why it was closed
+                         * @enum {string}
+                         */
+                        reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+                        /**
+                         * Format: date-time
+                         * @description When it was closed
+                         */
+                        closedAt: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPathwayReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "pathway.reopened";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "pathway.reopened";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose pathway
+                         */
+                        youngPersonId: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookPersonal_dataErased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+                "Polku-Signature": string;
+                /** @description The event id, the same on every retry */
+                "Polku-Event-Id": string;
+                /** @description The event type */
+                "Polku-Event-Type": "personal_data.erased";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Event id (also in Polku-Event-Id)
+                     */
+                    id: string;
+                    /** @constant */
+                    type: "personal_data.erased";
+                    /**
+                     * Format: date-time
+                     * @description When the change happened
+                     */
+                    createdAt: string;
+                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
+                    data: {
+                        /**
+                         * Format: uuid
+                         * @description Whose data was erased
+                         */
+                        youngPersonId: string;
+                        /**
+                         * Format: date-time
+                         * @description When it was erased
+                         */
+                        erasedAt: string;
                     };
                 };
             };
