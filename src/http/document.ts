@@ -19,7 +19,8 @@ export const HEADERS = {
   'X-Request-Id': header('The request id (yours when you sent a valid one); quote it when reporting a problem', { type: 'string', maxLength: 128 }, true),
   'Retry-After': header('Seconds to wait before retrying', { type: 'string', pattern: '^[0-9]{1,6}$', maxLength: 6 }, true),
   'WWW-Authenticate': header('`Bearer error="invalid_token"` (RFC 6750)', { type: 'string', maxLength: 200 }, true),
-  ETag: header('The version of the resource; send it back as If-Match to change it', { type: 'string', maxLength: 100 }, true),
+  // Not required: an answer that carries ids and status only (the caller's consent has ended) has no version to give.
+  ETag: header('The version of the resource; send it back as If-Match to change it (absent when the answer carries ids and status only)', { type: 'string', maxLength: 100 }),
   Link: header('`<…>; rel="next"` when there is a next page', { type: 'string', maxLength: 2048 }),
   'Idempotent-Replayed': header('`true` when this is the stored response of an earlier request with the same Idempotency-Key', { type: 'string', enum: ['true'] }),
   'RateLimit-Limit': header('Requests allowed per minute for the caller (IETF RateLimit header fields)', { type: 'string', pattern: '^[0-9]{1,9}$', maxLength: 9 }),
@@ -204,12 +205,20 @@ function finishOperation(document: Json, path: string, method: string, operation
       ...responseHeaders(status, {
         idempotent,
         rateLimited: fact?.rateLimitHeaders ?? false,
-        etag: schema?.properties?.etag !== undefined,
-        list: schema?.properties?.nextCursor !== undefined,
+        etag: hasProperty(document, schema, 'etag'),
+        list: hasProperty(document, schema, 'nextCursor'),
       }),
       ...(response.headers as Json | undefined),
     }
   }
+}
+
+/** Whether the schema, or any branch of its union (a record, or ids and status only), has this property. */
+function hasProperty(document: Json, schema: Schema | undefined, name: string): boolean {
+  if (schema === undefined) return false
+  if (schema.properties?.[name] !== undefined) return true
+  const branches = (schema.anyOf ?? schema.oneOf ?? []) as Schema[]
+  return branches.some((branch) => hasProperty(document, resolve(document, branch), name))
 }
 
 /** The generated document, finished: what `GET /openapi.json` serves and `openapi/openapi.json` holds. */

@@ -256,34 +256,40 @@ export const OPERATIONS: Record<string, OperationText> = {
     scopes: [],
   },
   postYoungPersonsByIdPathwayClose: {
-    description: 'Professionals with a `pathway` write consent. Closes the pathway with a reason: it becomes read-only and its retention period starts.',
-    success: 'The closed pathway',
+    description: `Holders of \`pathway\` write consent. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get \`pathway.closed\`. ${HIDDEN} ${AUDITED}`,
+    success: 'The pathway, closed',
   },
   postYoungPersonsByIdPathwayReopen: {
-    description: 'Professionals with a `pathway` write consent that the young person gave after the closing. Reopens a closed pathway.',
-    success: 'The reopened pathway',
+    description: `Holders of a \`pathway\` write consent the young person gave after the closing. Reopens the pathway; partners get \`pathway.reopened\`. ${HIDDEN} ${AUDITED}`,
+    success: 'The pathway, open again',
   },
-  postMePathwayClose: { description: `${OWN} Closes their pathway with a reason; it becomes read-only and its retention period starts.`, success: 'Your closed pathway' },
-  postMePathwayReopen: { description: `${OWN} Reopens their closed pathway.`, success: 'Your reopened pathway' },
+  postMePathwayClose: {
+    description: 'The young person only (their own token). Closes their own pathway with a reason; it becomes read-only and its retention period starts. Audited.',
+    success: 'Your pathway, closed',
+  },
+  postMePathwayReopen: { description: 'The young person only (their own token). Reopens their closed pathway. Audited.', success: 'Your pathway, open again' },
   postMeErasureRequests: {
-    description: `${OWN} Asks for their data to be erased (GDPR art. 17); the data protection officer decides.`,
-    success: 'The erasure request',
+    description: 'The young person only (their own token). Asks for their personal data to be erased (GDPR art. 17); the data protection officer (auditor) decides. Audited.',
+    success: 'The erasure request, pending',
   },
-  getMeErasureRequests: { description: `${OWN} Their erasure requests, the state and the reason of each decision. ${NOTHING}`, success: 'Your erasure requests' },
-  getErasureRequests: { description: `Auditors. Lists the erasure requests to decide. ${NOTHING}`, success: 'Erasure requests' },
+  getMeErasureRequests: {
+    description: `The young person only (their own token). Their erasure requests, the state and the reason of each decision. ${NOTHING}`,
+    success: 'A page of your erasure requests',
+  },
+  getErasureRequests: { description: `Auditors only. Erasure requests, newest first, to decide. ${NOTHING}`, success: 'A page of erasure requests' },
   postErasureRequestsByIdDecision: {
     description:
-      'Auditors. Grants the request (erasure runs at once), refuses it with a GDPR art. 17(3) ground, or grants it in part. 409 while a legal hold is set.',
-    success: 'The decided erasure request',
+      'Auditors only. Grants (erasure runs at once, partners get `personal_data.erased`), refuses with an art. 17(3) ground and a reason, or grants in part. 409 while a legal hold is on, or when already decided. Audited.',
+    success: 'The erasure request, decided',
   },
   postYoungPersonsByIdLegalHolds: {
-    description: 'Auditors. Sets a legal hold: retention and erasure stop for this young person until it is lifted.',
+    description: 'Auditors only. Sets a legal hold with a reason: retention and erasure stop for this young person until it is lifted. Audited.',
     success: 'The legal hold',
   },
-  getYoungPersonsByIdLegalHolds: { description: `Auditors. The legal holds of a young person, lifted or not. ${NOTHING}`, success: 'Legal holds' },
-  postLegalHoldsByIdLift: { description: 'Auditors. Lifts a legal hold, with a reason.', success: 'The lifted legal hold' },
+  getYoungPersonsByIdLegalHolds: { description: `Auditors only. The legal holds of a young person, lifted or not. ${NOTHING}`, success: 'The legal holds' },
+  postLegalHoldsByIdLift: { description: 'Auditors only. Lifts a legal hold, with a reason. Audited.', success: 'The legal hold, lifted' },
   getAuditErasureNotices: {
-    description: `Auditors. The personal_data.erased notices per partner endpoint, acknowledged (2xx) or not. ${NOTHING}`,
-    success: 'Erasure notices',
+    description: `Auditors only. The \`personal_data.erased\` notices per partner endpoint, acknowledged (2xx) or not; \`unacknowledged=true\` lists those still owed. ${NOTHING}`,
+    success: 'A page of erasure notices',
   },
 }

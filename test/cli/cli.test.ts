@@ -54,7 +54,7 @@ t.test('operator CLI', async (t) => {
   const [created, token, refused] = await Promise.all([
     cli(dataDir, ['admin:create', '--sub', 'ops-admin']),
     cli(dataDir, ['token', '--sub', 'ops-admin', '--ttl', '120']),
-    cli(dataDir, ['token', '--sub', 'ops-admin'], { NODE_ENV: 'production' }),
+    cli(dataDir, ['token', '--sub', 'ops-admin'], { NODE_ENV: 'production', SESSION_KEY: 'ab'.repeat(32) }),
   ])
 
   t.equal(created.code, 0, created.stderr)

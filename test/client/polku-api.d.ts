@@ -1227,7 +1227,7 @@ export interface paths {
         put?: never;
         /**
          * Close the pathway with a reason (`pathway` write consent); it becomes read-only and its retention period starts
-         * @description Professionals with a `pathway` write consent. Closes the pathway with a reason: it becomes read-only and its retention period starts.
+         * @description Holders of `pathway` write consent. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get `pathway.closed`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
          */
         post: operations["postYoungPersonsByIdPathwayClose"];
         delete?: never;
@@ -1247,7 +1247,7 @@ export interface paths {
         put?: never;
         /**
          * Reopen a closed pathway: needs a `pathway` write consent the young person gave after the closing
-         * @description Professionals with a `pathway` write consent that the young person gave after the closing. Reopens a closed pathway.
+         * @description Holders of a `pathway` write consent the young person gave after the closing. Reopens the pathway; partners get `pathway.reopened`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
          */
         post: operations["postYoungPersonsByIdPathwayReopen"];
         delete?: never;
@@ -1267,7 +1267,7 @@ export interface paths {
         put?: never;
         /**
          * Close your pathway, with a reason
-         * @description The young person only (their own token). Shows everything about them, in every category. Closes their pathway with a reason; it becomes read-only and its retention period starts.
+         * @description The young person only (their own token). Closes their own pathway with a reason; it becomes read-only and its retention period starts. Audited.
          */
         post: operations["postMePathwayClose"];
         delete?: never;
@@ -1287,7 +1287,7 @@ export interface paths {
         put?: never;
         /**
          * Reopen your closed pathway
-         * @description The young person only (their own token). Shows everything about them, in every category. Reopens their closed pathway.
+         * @description The young person only (their own token). Reopens their closed pathway. Audited.
          */
         post: operations["postMePathwayReopen"];
         delete?: never;
@@ -1305,13 +1305,13 @@ export interface paths {
         };
         /**
          * Your erasure requests, their state and the reason of each decision
-         * @description The young person only (their own token). Shows everything about them, in every category. Their erasure requests, the state and the reason of each decision. Changes nothing.
+         * @description The young person only (their own token). Their erasure requests, the state and the reason of each decision. Changes nothing.
          */
         get: operations["getMeErasureRequests"];
         put?: never;
         /**
          * Ask for your data to be erased (GDPR art. 17); the data protection officer decides
-         * @description The young person only (their own token). Shows everything about them, in every category. Asks for their data to be erased (GDPR art. 17); the data protection officer decides.
+         * @description The young person only (their own token). Asks for their personal data to be erased (GDPR art. 17); the data protection officer (auditor) decides. Audited.
          */
         post: operations["postMeErasureRequests"];
         delete?: never;
@@ -1329,7 +1329,7 @@ export interface paths {
         };
         /**
          * Erasure requests to decide (auditor)
-         * @description Auditors. Lists the erasure requests to decide. Changes nothing.
+         * @description Auditors only. Erasure requests, newest first, to decide. Changes nothing.
          */
         get: operations["getErasureRequests"];
         put?: never;
@@ -1351,7 +1351,7 @@ export interface paths {
         put?: never;
         /**
          * Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part (auditor); 409 under a legal hold
-         * @description Auditors. Grants the request (erasure runs at once), refuses it with a GDPR art. 17(3) ground, or grants it in part. 409 while a legal hold is set.
+         * @description Auditors only. Grants (erasure runs at once, partners get `personal_data.erased`), refuses with an art. 17(3) ground and a reason, or grants in part. 409 while a legal hold is on, or when already decided. Audited.
          */
         post: operations["postErasureRequestsByIdDecision"];
         delete?: never;
@@ -1369,13 +1369,13 @@ export interface paths {
         };
         /**
          * Legal holds of a young person, lifted or not (auditor)
-         * @description Auditors. The legal holds of a young person, lifted or not. Changes nothing.
+         * @description Auditors only. The legal holds of a young person, lifted or not. Changes nothing.
          */
         get: operations["getYoungPersonsByIdLegalHolds"];
         put?: never;
         /**
          * Set a legal hold (auditor): retention and erasure stop for this young person until it is lifted
-         * @description Auditors. Sets a legal hold: retention and erasure stop for this young person until it is lifted.
+         * @description Auditors only. Sets a legal hold with a reason: retention and erasure stop for this young person until it is lifted. Audited.
          */
         post: operations["postYoungPersonsByIdLegalHolds"];
         delete?: never;
@@ -1395,7 +1395,7 @@ export interface paths {
         put?: never;
         /**
          * Lift a legal hold, with a reason (auditor)
-         * @description Auditors. Lifts a legal hold, with a reason.
+         * @description Auditors only. Lifts a legal hold, with a reason. Audited.
          */
         post: operations["postLegalHoldsByIdLift"];
         delete?: never;
@@ -1413,7 +1413,7 @@ export interface paths {
         };
         /**
          * personal_data.erased notices per partner endpoint, acknowledged (2xx) or not (auditor)
-         * @description Auditors. The personal_data.erased notices per partner endpoint, acknowledged (2xx) or not. Changes nothing.
+         * @description Auditors only. The `personal_data.erased` notices per partner endpoint, acknowledged (2xx) or not; `unacknowledged=true` lists those still owed. Changes nothing.
          */
         get: operations["getAuditErasureNotices"];
         put?: never;
@@ -3822,7 +3822,7 @@ export interface components {
         "Retry-After": string;
         /** @description `Bearer error="invalid_token"` (RFC 6750) */
         "WWW-Authenticate": string;
-        /** @description The version of the resource; send it back as If-Match to change it */
+        /** @description The version of the resource; send it back as If-Match to change it (absent when the answer carries ids and status only) */
         ETag: string;
         /** @description `<…>; rel="next"` when there is a next page */
         Link: string;
@@ -6171,6 +6171,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -6330,6 +6331,7 @@ export interface operations {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    ETag: components["headers"]["ETag"];
                     "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
@@ -7800,7 +7802,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The closed pathway */
+            /** @description The pathway, closed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7843,7 +7845,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The reopened pathway */
+            /** @description The pathway, open again */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7893,7 +7895,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Your closed pathway */
+            /** @description Your pathway, closed */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7933,7 +7935,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Your reopened pathway */
+            /** @description Your pathway, open again */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7973,7 +7975,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Your erasure requests */
+            /** @description A page of your erasure requests */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8070,7 +8072,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The erasure request */
+            /** @description The erasure request, pending */
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8153,7 +8155,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Erasure requests */
+            /** @description A page of erasure requests */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8274,7 +8276,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The decided erasure request */
+            /** @description The erasure request, decided */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8359,7 +8361,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Legal holds */
+            /** @description The legal holds */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8522,7 +8524,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The lifted legal hold */
+            /** @description The legal hold, lifted */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -8593,7 +8595,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Erasure notices */
+            /** @description A page of erasure notices */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
