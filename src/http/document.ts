@@ -99,6 +99,45 @@ function exampleOf(document: Json, schema: Schema): unknown {
   return sample(schema as never, { skipReadOnly: false, skipNonRequired: false, quiet: true } as never, document as never)
 }
 
+/**
+ * Gives a body its example. A body that is a named schema refers to one shared example in
+ * `components.examples` (the same goal is returned by five operations); an inline one carries its own.
+ */
+function addExample(document: Json, media: Json): void {
+  if (media.example !== undefined || media.examples !== undefined) return
+  const schema = media.schema as Schema
+  if (!schema?.$ref) {
+    media.example = exampleOf(document, schema)
+    return
+  }
+  const name = schema.$ref.split('/').pop()!
+  const components = document.components as Json
+  components.examples ??= {}
+  const shared = components.examples as Record<string, Json>
+  shared[name] ??= { summary: `A ${name}`, value: exampleOf(document, schema) }
+  media.examples = { [name]: ref('examples', name) }
+}
+
+/** Path and paging parameters every list and record route repeats, declared once. */
+const SHARED_PARAMETERS: Record<string, { in: string; name: string }> = {
+  RecordId: { in: 'path', name: 'id' },
+  Limit: { in: 'query', name: 'limit' },
+  Cursor: { in: 'query', name: 'cursor' },
+}
+
+/** Refers to the shared declaration when a parameter is the same as the first one seen by its name. */
+function shareParameter(document: Json, parameter: Json): Json {
+  const entry = Object.entries(SHARED_PARAMETERS).find(([, p]) => p.in === parameter.in && p.name === parameter.name)
+  if (!entry) return parameter
+  const components = document.components as Json
+  components.parameters ??= {}
+  const shared = components.parameters as Record<string, Json>
+  shared[entry[0]] ??= parameter
+  return shape(shared[entry[0]]) === shape(parameter) && shared[entry[0]]!.description === parameter.description
+    ? ref('parameters', entry[0])
+    : parameter
+}
+
 /** The headers a response sends, by status and by what the operation is. */
 function responseHeaders(status: number, facts: { idempotent: boolean; rateLimited: boolean; etag: boolean; list: boolean }) {
   const names: ContractHeader[] = ['X-Request-Id']
@@ -131,7 +170,7 @@ function finishOperation(document: Json, path: string, method: string, operation
   all.parameters ??= {}
   const shared = all.parameters as Record<string, Json>
   operation.parameters = parameters.map((parameter) => {
-    if (parameter.in !== 'header' || !['idempotency-key', 'if-match'].includes(parameter.name as string)) return parameter
+    if (parameter.in !== 'header' || !['idempotency-key', 'if-match'].includes(parameter.name as string)) return shareParameter(document, parameter)
     const name = parameter.name === 'if-match' ? 'IfMatch' : 'IdempotencyKey'
     // 428 answers a missing If-Match, so the header is required wherever 428 is documented.
     shared[name] ??= { ...parameter, name: parameter.name === 'if-match' ? 'If-Match' : 'Idempotency-Key', required: name === 'IfMatch' }
@@ -140,9 +179,7 @@ function finishOperation(document: Json, path: string, method: string, operation
   const body = operation.requestBody as Json | undefined
   if (body) {
     if (fact?.bodyOptional) body.required = false
-    for (const media of Object.values(body.content as Record<string, Json>)) {
-      media.example ??= exampleOf(document, media.schema as Schema)
-    }
+    for (const media of Object.values(body.content as Record<string, Json>)) addExample(document, media)
   }
   for (const [code, response] of Object.entries(responses)) {
     const status = Number(code)
@@ -152,7 +189,7 @@ function finishOperation(document: Json, path: string, method: string, operation
     if (content && media && schema?.title === 'Problem') response.content = { 'application/problem+json': media }
     if (status < 300) {
       if (response.description === 'Default Response') response.description = entry?.success ?? (operation.summary as string)
-      if (media) media.example ??= exampleOf(document, media.schema as Schema)
+      if (media) addExample(document, media)
     }
     const problem = schema?.title === 'Problem'
     if (problem && fact?.rateLimitHeaders && status !== 405) {

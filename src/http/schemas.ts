@@ -27,7 +27,7 @@ export const IdsAndStatus = Type.Object(
     id: Uuid('The record id'),
     status: Type.Optional(Type.String({ description: 'Its status, for records that have one' })),
   },
-  { additionalProperties: false, description: 'Ids and status only: the caller no longer has consent to read the record' },
+  { title: 'IdsAndStatus', additionalProperties: false, description: 'Ids and status only: the caller no longer has consent to read the record' },
 )
 
 /** A record, or only its ids and status when the caller may no longer read it. */

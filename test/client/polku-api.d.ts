@@ -2609,6 +2609,19 @@ export interface components {
                 expiresAt: string;
             };
         };
+        /**
+         * IdsAndStatus
+         * @description Ids and status only: the caller no longer has consent to read the record
+         */
+        IdsAndStatus: {
+            /**
+             * Format: uuid
+             * @description The record id
+             */
+            id: string;
+            /** @description Its status, for records that have one */
+            status?: string;
+        };
         /** YoungPerson */
         YoungPerson: {
             /**
@@ -3790,8 +3803,14 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Page size, at most 100 */
+        Limit: number;
+        /** @description The nextCursor of the previous page */
+        Cursor: string;
         /** @description A unique key (e.g. a UUID) per intended creation. A repeat with the same key and body within 24 hours returns the first response (with `Idempotent-Replayed: true`) and creates nothing; another body is 422; a repeat while the first is still running is 409. */
         IdempotencyKey: string;
+        /** @description The record id */
+        RecordId: string;
         /** @description The ETag of the version being changed (required: 428 without it, 412 when stale) */
         IfMatch: string;
     };
@@ -4158,9 +4177,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -4179,19 +4198,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "kind": "employment_service",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AgencyList"];
                 };
             };
@@ -4215,12 +4221,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "kind": "employment_service"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateAgency"];
             };
         };
@@ -4236,14 +4236,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "kind": "employment_service",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Agency"];
                 };
             };
@@ -4265,7 +4257,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4281,14 +4273,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "kind": "employment_service",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Agency"];
                 };
             };
@@ -4305,9 +4289,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only this agency */
                 agencyId?: string;
             };
@@ -4328,24 +4312,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "youth_counsellor",
-                     *           "displayName": "string",
-                     *           "active": true,
-                     *           "centreIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ProfessionalList"];
                 };
             };
@@ -4369,17 +4335,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                 *       "role": "youth_counsellor",
-                 *       "displayName": "string",
-                 *       "subject": "string",
-                 *       "centreIds": [
-                 *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateProfessional"];
             };
         };
@@ -4395,19 +4350,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4429,7 +4371,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4445,19 +4387,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4476,7 +4405,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4498,19 +4427,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "role": "youth_counsellor",
-                     *       "displayName": "string",
-                     *       "active": true,
-                     *       "centreIds": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Professional"];
                 };
             };
@@ -4529,9 +4445,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -4550,19 +4466,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "municipality": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["CentreList"];
                 };
             };
@@ -4586,12 +4489,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "municipality": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateCentre"];
             };
         };
@@ -4607,14 +4504,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "municipality": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Centre"];
                 };
             };
@@ -4636,7 +4525,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4652,14 +4541,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "name": "string",
-                     *       "municipality": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Centre"];
                 };
             };
@@ -4676,9 +4557,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -4697,24 +4578,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "clientId": "string",
-                     *           "name": "string",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "scopes": [
-                     *             "pathway:read"
-                     *           ],
-                     *           "active": true,
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientList"];
                 };
             };
@@ -4738,15 +4601,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "string",
-                 *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                 *       "scopes": [
-                 *         "pathway:read"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreatePartnerClient"];
             };
         };
@@ -4762,20 +4616,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "clientSecret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientWithSecret"];
                 };
             };
@@ -4797,7 +4637,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4813,19 +4653,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClient"];
                 };
             };
@@ -4844,7 +4671,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4866,19 +4693,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClient"];
                 };
             };
@@ -4899,7 +4713,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -4921,20 +4735,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "clientId": "string",
-                     *       "name": "string",
-                     *       "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *       "scopes": [
-                     *         "pathway:read"
-                     *       ],
-                     *       "active": true,
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "clientSecret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["PartnerClientWithSecret"];
                 };
             };
@@ -4962,19 +4762,6 @@ export interface operations {
         /** @description One anonymous visit. Nothing else is accepted: no name, no identifier, no free text, no link to a person. */
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "date": "2019-08-24",
-                 *       "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                 *       "channel": "walk_in",
-                 *       "ageBand": "under_15",
-                 *       "topics": [
-                 *         "studies"
-                 *       ],
-                 *       "services": [],
-                 *       "referredTo": []
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateVisit"];
             };
         };
@@ -4990,24 +4777,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "date": "2019-08-24",
-                     *       "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                     *       "channel": "walk_in",
-                     *       "ageBand": "under_15",
-                     *       "topics": [
-                     *         "studies"
-                     *       ],
-                     *       "services": [
-                     *         "guidance"
-                     *       ],
-                     *       "referredTo": [
-                     *         "employment_service"
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Visit"];
                 };
             };
@@ -5035,23 +4804,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "visits": [
-                 *         {
-                 *           "date": "2019-08-24",
-                 *           "centreId": "648c736d-843e-44c5-95a4-7af164e05b66",
-                 *           "channel": "walk_in",
-                 *           "ageBand": "under_15",
-                 *           "topics": [
-                 *             "studies"
-                 *           ],
-                 *           "services": [],
-                 *           "referredTo": []
-                 *         }
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateVisitBatch"];
             };
         };
@@ -5067,11 +4819,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "created": 1
-                     *     }
-                     */
                     "application/json": components["schemas"]["VisitBatchResult"];
                 };
             };
@@ -5119,115 +4866,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "period": {
-                     *         "from": "2026-01",
-                     *         "to": "2026-01",
-                     *         "firstDay": "2019-08-24",
-                     *         "lastDay": "2019-08-24",
-                     *         "snapped": true
-                     *       },
-                     *       "k": -2147483648,
-                     *       "groupBy": [
-                     *         "string"
-                     *       ],
-                     *       "multiValued": [
-                     *         "string"
-                     *       ],
-                     *       "total": {
-                     *         "count": 0,
-                     *         "suppressed": true
-                     *       },
-                     *       "cells": [
-                     *         {
-                     *           "key": {
-                     *             "topic": "studies",
-                     *             "channel": "walk_in",
-                     *             "ageBand": "under_15",
-                     *             "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *             "month": "2026-01"
-                     *           },
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         }
-                     *       ],
-                     *       "margins": {
-                     *         "topic": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "channel": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "ageBand": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "centre": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "month": [
-                     *           {
-                     *             "key": {
-                     *               "topic": "studies",
-                     *               "channel": "walk_in",
-                     *               "ageBand": "under_15",
-                     *               "centre": "0d9109d1-7e55-4d11-8aaa-d65b6ec7195a",
-                     *               "month": "2026-01"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ]
-                     *       },
-                     *       "centres": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "municipality": "string"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["VisitStats"];
                 };
             };
@@ -5258,186 +4896,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "asOf": "2019-08-24T14:15:22Z",
-                     *       "k": -2147483648,
-                     *       "pathways": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       },
-                     *       "goals": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       },
-                     *       "referrals": {
-                     *         "groupBy": [
-                     *           "string"
-                     *         ],
-                     *         "multiValued": [
-                     *           "string"
-                     *         ],
-                     *         "total": {
-                     *           "count": 0,
-                     *           "suppressed": true
-                     *         },
-                     *         "cells": [
-                     *           {
-                     *             "key": {
-                     *               "status": "string",
-                     *               "category": "identity",
-                     *               "agencyKind": "employment_service"
-                     *             },
-                     *             "count": 0,
-                     *             "suppressed": true
-                     *           }
-                     *         ],
-                     *         "margins": {
-                     *           "status": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "category": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ],
-                     *           "agencyKind": [
-                     *             {
-                     *               "key": {
-                     *                 "status": "string",
-                     *                 "category": "identity",
-                     *                 "agencyKind": "employment_service"
-                     *               },
-                     *               "count": 0,
-                     *               "suppressed": true
-                     *             }
-                     *           ]
-                     *         }
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["PathwayStats"];
                 };
             };
@@ -5460,30 +4918,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "givenName": "string",
-                 *       "familyName": "string",
-                 *       "birthDate": "2019-08-24",
-                 *       "email": "user@example.com",
-                 *       "phone": "+358 40 123 4567",
-                 *       "subject": "string",
-                 *       "consent": {
-                 *         "grantee": {
-                 *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *         },
-                 *         "categories": [
-                 *           "identity"
-                 *         ],
-                 *         "actions": [
-                 *           "read"
-                 *         ],
-                 *         "purpose": "string",
-                 *         "validUntil": "2019-08-24T14:15:22Z",
-                 *         "evidence": "string"
-                 *       }
-                 *     }
-                 */
                 "application/json": components["schemas"]["Intake"];
             };
         };
@@ -5591,15 +5025,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["IntakeResult"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["IntakeResult"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5620,7 +5046,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -5636,20 +5062,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "givenName": "string",
-                     *       "familyName": "string",
-                     *       "birthDate": "2019-08-24",
-                     *       "email": "user@example.com",
-                     *       "phone": "+358 40 123 4567",
-                     *       "categories": [
-                     *         "string"
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["YoungPerson"];
                 };
             };
@@ -5665,9 +5077,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -5686,24 +5098,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "givenName": "string",
-                     *           "familyName": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "consentValidUntil": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string",
-                     *       "total": -2147483648
-                     *     }
-                     */
                     "application/json": components["schemas"]["Caseload"];
                 };
             };
@@ -5719,9 +5113,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -5743,49 +5137,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "recordedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "status": "active",
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "revokedAt": "2019-08-24T14:15:22Z",
-                     *           "revokedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "supersededAt": "2019-08-24T14:15:22Z",
-                     *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
@@ -5812,23 +5163,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "grantee": {
-                 *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *       },
-                 *       "categories": [
-                 *         "identity"
-                 *       ],
-                 *       "actions": [
-                 *         "read"
-                 *       ],
-                 *       "purpose": "string",
-                 *       "validUntil": "2019-08-24T14:15:22Z",
-                 *       "evidence": "string",
-                 *       "supersedes": "09391fa8-b623-4dc7-8d11-2a46489536bf"
-                 *     }
-                 */
                 "application/json": components["schemas"]["GrantConsent"];
             };
         };
@@ -5920,15 +5254,7 @@ export interface operations {
                      *       }
                      *     }
                      */
-                    "application/json": components["schemas"]["ConsentWithReceipt"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["ConsentWithReceipt"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5950,7 +5276,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -5966,82 +5292,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "method": "digital",
-                     *       "evidence": "string",
-                     *       "recordedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "status": "active",
-                     *       "validFrom": "2019-08-24T14:15:22Z",
-                     *       "validUntil": "2019-08-24T14:15:22Z",
-                     *       "revokedAt": "2019-08-24T14:15:22Z",
-                     *       "revokedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "supersededAt": "2019-08-24T14:15:22Z",
-                     *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "receipt": {
-                     *         "schema": "ISO/IEC TS 27560:2023",
-                     *         "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
-                     *         "dataSubject": {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *         },
-                     *         "controller": {
-                     *           "name": "string"
-                     *         },
-                     *         "recipient": {
-                     *           "type": "professional",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "role": "string"
-                     *         },
-                     *         "purpose": "string",
-                     *         "categories": [
-                     *           "string"
-                     *         ],
-                     *         "specialCategories": [
-                     *           "string"
-                     *         ],
-                     *         "actions": [
-                     *           "string"
-                     *         ],
-                     *         "method": "digital",
-                     *         "evidence": "string",
-                     *         "recordedBy": {
-                     *           "kind": "young_person",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string"
-                     *         },
-                     *         "validFrom": "2019-08-24T14:15:22Z",
-                     *         "validUntil": "2019-08-24T14:15:22Z",
-                     *         "createdAt": "2019-08-24T14:15:22Z",
-                     *         "withdrawal": "string",
-                     *         "plainLanguage": "string"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentWithReceipt"];
                 };
             };
@@ -6059,14 +5309,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No reason is needed to withdraw consent */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["RevokeConsent"];
             };
         };
@@ -6148,20 +5397,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "grantee": {
-                 *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5"
-                 *       },
-                 *       "categories": [
-                 *         "identity"
-                 *       ],
-                 *       "actions": [
-                 *         "read"
-                 *       ],
-                 *       "purpose": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["RequestConsent"];
             };
         };
@@ -6177,34 +5412,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -6224,9 +5431,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -6245,39 +5452,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "requestedBy": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "status": "pending",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequestList"];
                 };
             };
@@ -6294,17 +5468,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "validUntil": "2019-08-24T14:15:22Z"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ApproveRequest"];
             };
         };
@@ -6319,34 +5488,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -6368,17 +5509,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "validUntil": "2019-08-24T14:15:22Z"
-                 *     }
-                 */
                 "application/json": components["schemas"]["ApproveRequest"];
             };
         };
@@ -6393,34 +5529,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "requestedBy": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "status": "pending",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequest"];
                 };
             };
@@ -6532,9 +5640,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -6553,49 +5661,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "recordedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "status": "active",
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "revokedAt": "2019-08-24T14:15:22Z",
-                     *           "revokedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "supersededAt": "2019-08-24T14:15:22Z",
-                     *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentList"];
                 };
             };
@@ -6611,9 +5676,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -6632,39 +5697,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "requestedBy": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "status": "pending",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ConsentRequestList"];
                 };
             };
@@ -7128,14 +6160,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "category": "identity",
-                 *       "status": "open",
-                 *       "targetDate": "2019-08-24"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateGoal"];
             };
         };
@@ -7185,15 +6209,7 @@ export interface operations {
                      *       ]
                      *     }
                      */
-                    "application/json": components["schemas"]["Goal"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Goal"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7215,7 +6231,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -7232,39 +6248,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "category": "identity",
-                     *       "status": "open",
-                     *       "targetDate": "2019-08-24",
-                     *       "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "steps": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "owner": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "dueDate": "2019-08-24",
-                     *           "status": "open",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
@@ -7285,20 +6268,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "category": "identity",
-                 *       "status": "open",
-                 *       "targetDate": "2019-08-24"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchGoal"];
             };
         };
@@ -7314,39 +6289,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "category": "identity",
-                     *       "status": "open",
-                     *       "targetDate": "2019-08-24",
-                     *       "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "steps": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "owner": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "dueDate": "2019-08-24",
-                     *           "status": "open",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
                     "application/json": components["schemas"]["Goal"];
                 };
             };
@@ -7372,20 +6314,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "ownerProfessionalId": "69170a5d-4d23-4651-9bbf-02d2d9192299",
-                 *       "dueDate": "2019-08-24",
-                 *       "status": "open"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateStep"];
             };
         };
@@ -7420,15 +6354,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Step"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Step"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7450,7 +6376,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -7467,24 +6393,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "owner": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "dueDate": "2019-08-24",
-                     *       "status": "open",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Step"];
                 };
             };
@@ -7505,20 +6413,12 @@ export interface operations {
             };
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "title": "string",
-                 *       "ownerProfessionalId": "69170a5d-4d23-4651-9bbf-02d2d9192299",
-                 *       "dueDate": "2019-08-24",
-                 *       "status": "open"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchStep"];
             };
         };
@@ -7534,24 +6434,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "owner": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "dueDate": "2019-08-24",
-                     *       "status": "open",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Step"];
                 };
             };
@@ -7573,9 +6455,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description A data category (consent scope) */
                 category?: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
             };
@@ -7599,29 +6481,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "category": "identity",
-                     *           "body": "string",
-                     *           "author": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530",
-                     *           "correctedBy": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string",
-                     *       "total": -2147483648
-                     *     }
-                     */
                     "application/json": components["schemas"]["NoteList"];
                 };
             };
@@ -7648,13 +6507,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "category": "identity",
-                 *       "body": "string",
-                 *       "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateNote"];
             };
         };
@@ -7687,15 +6539,7 @@ export interface operations {
                      *       "createdAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Note"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Note"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7715,9 +6559,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -7816,9 +6660,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -7933,66 +6777,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -8019,12 +6803,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "status": "active",
-                 *       "summary": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PutPathway"];
             };
         };
@@ -8040,66 +6818,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -8131,12 +6849,6 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "status": "active",
-                 *       "summary": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["PatchPathway"];
             };
         };
@@ -8152,66 +6864,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -8248,66 +6900,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -8322,9 +6914,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -8343,30 +6935,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "occurredAt": "2019-08-24T14:15:22Z",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "agencyName": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "action": "string",
-                     *           "category": "string",
-                     *           "resourceType": "string",
-                     *           "consentIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "outcome": "allowed"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AccessLog"];
                 };
             };
@@ -8397,21 +6965,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "digest": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *       "chains": 0,
-                     *       "heads": [
-                     *         {
-                     *           "chain": "string",
-                     *           "seq": 1,
-                     *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c"
-                     *         }
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["HeadSnapshot"];
                 };
             };
@@ -8441,22 +6994,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": true,
-                     *       "chainsChecked": -2147483648,
-                     *       "eventsChecked": -2147483648,
-                     *       "savedHeadsChecked": -2147483648,
-                     *       "firstBroken": {
-                     *         "chain": "string",
-                     *         "seq": -2147483648,
-                     *         "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *         "reason": "hash_mismatch",
-                     *         "detail": "string"
-                     *       },
-                     *       "verifiedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
@@ -8477,21 +7014,6 @@ export interface operations {
         /** @description A snapshot saved earlier from GET /v1/audit/head, unchanged */
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "digest": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                 *       "chains": 0,
-                 *       "heads": [
-                 *         {
-                 *           "chain": "string",
-                 *           "seq": 1,
-                 *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-                 *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c"
-                 *         }
-                 *       ],
-                 *       "createdAt": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["SavedHead"];
             };
         };
@@ -8506,22 +7028,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "ok": true,
-                     *       "chainsChecked": -2147483648,
-                     *       "eventsChecked": -2147483648,
-                     *       "savedHeadsChecked": -2147483648,
-                     *       "firstBroken": {
-                     *         "chain": "string",
-                     *         "seq": -2147483648,
-                     *         "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *         "reason": "hash_mismatch",
-                     *         "detail": "string"
-                     *       },
-                     *       "verifiedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
@@ -8540,9 +7046,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only events by this account (or partner client) */
                 actorAccountId?: string;
                 /** @description Only events about this young person */
@@ -8569,35 +7075,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "chain": "string",
-                     *           "seq": -2147483648,
-                     *           "occurredAt": "2019-08-24T14:15:22Z",
-                     *           "actorAccountId": "a8e4f27e-550d-4eb3-a9fa-275c91da2a03",
-                     *           "actorKind": "string",
-                     *           "actorRole": "string",
-                     *           "actorAgencyId": "9f9e2da2-97fc-4618-896e-ef77103c547b",
-                     *           "actorName": "string",
-                     *           "action": "string",
-                     *           "resourceType": "string",
-                     *           "resourceId": "string",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "category": "string",
-                     *           "consentIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "outcome": "allowed",
-                     *           "requestId": "string",
-                     *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["AuditEventList"];
                 };
             };
@@ -8613,9 +7090,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description sent: those the caller made; received: those addressed to the caller’s agency and role */
                 role?: "sent" | "received";
                 /** @description awaiting_consent until the young person consents to the receiver, then pending; accepted or declined by the receiver; completed with an outcome; withdrawn by the referrer; expired when still open after the configured time */
@@ -8638,39 +7115,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "from": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *           },
-                     *           "to": {
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "name": "string",
-                     *             "role": "string"
-                     *           },
-                     *           "reason": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "status": "awaiting_consent",
-                     *           "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *           "decisionReason": "string",
-                     *           "outcome": "string",
-                     *           "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["ReferralList"];
                 };
             };
@@ -8693,17 +7137,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                 *       "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
-                 *       "toRole": "youth_counsellor",
-                 *       "reason": "string",
-                 *       "categories": [
-                 *         "identity"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateReferral"];
             };
         };
@@ -8747,15 +7180,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8777,7 +7202,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -8793,34 +7218,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Referral"];
                 };
             };
@@ -8838,14 +7235,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No body is needed */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["NoBody"];
             };
         };
@@ -8888,15 +7284,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8917,17 +7305,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["DeclineReferral"];
             };
         };
@@ -8970,15 +7353,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8999,17 +7374,12 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "outcome": "string"
-                 *     }
-                 */
                 "application/json": components["schemas"]["CompleteReferral"];
             };
         };
@@ -9052,15 +7422,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9081,14 +7443,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
         /** @description No body is needed */
         requestBody?: {
             content: {
-                /** @example {} */
                 "application/json": components["schemas"]["NoBody"];
             };
         };
@@ -9131,15 +7492,7 @@ export interface operations {
                      *       "updatedAt": "2019-08-24T14:15:22Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Referral"] | {
-                        /**
-                         * Format: uuid
-                         * @description The record id
-                         */
-                        id: string;
-                        /** @description Its status, for records that have one */
-                        status?: string;
-                    };
+                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9158,9 +7511,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -9182,30 +7535,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "type": "goal",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "at": "2019-08-24T14:15:22Z",
-                     *           "category": "string",
-                     *           "title": "string",
-                     *           "status": "string",
-                     *           "body": "string",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "correctsId": "ed88980d-dfd3-4409-b7e2-65c8da136fb6",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
@@ -9221,9 +7550,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -9242,30 +7571,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "type": "goal",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "at": "2019-08-24T14:15:22Z",
-                     *           "category": "string",
-                     *           "title": "string",
-                     *           "status": "string",
-                     *           "body": "string",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "correctsId": "ed88980d-dfd3-4409-b7e2-65c8da136fb6",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
@@ -9281,9 +7586,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -9302,21 +7607,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "url": "http://example.com",
-                     *           "events": [
-                     *             "consent.granted"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["EndpointList"];
                 };
             };
@@ -9340,14 +7630,6 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "url": "http://example.com",
-                 *       "events": [
-                 *         "consent.granted"
-                 *       ]
-                 *     }
-                 */
                 "application/json": components["schemas"]["CreateEndpoint"];
             };
         };
@@ -9363,17 +7645,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "url": "http://example.com",
-                     *       "events": [
-                     *         "consent.granted"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "secret": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["EndpointWithSecret"];
                 };
             };
@@ -9395,7 +7666,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -9425,14 +7696,14 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -9449,25 +7720,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *           "eventType": "consent.granted",
-                     *           "status": "pending",
-                     *           "attempts": 0,
-                     *           "lastStatusCode": -2147483648,
-                     *           "lastError": "string",
-                     *           "nextAttemptAt": "2019-08-24T14:15:22Z",
-                     *           "deliveredAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
                     "application/json": components["schemas"]["DeliveryList"];
                 };
             };
@@ -9486,7 +7738,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -9508,20 +7760,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *       "eventType": "consent.granted",
-                     *       "status": "pending",
-                     *       "attempts": 0,
-                     *       "lastStatusCode": -2147483648,
-                     *       "lastError": "string",
-                     *       "nextAttemptAt": "2019-08-24T14:15:22Z",
-                     *       "deliveredAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Delivery"];
                 };
             };
@@ -9575,66 +7813,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -9678,66 +7856,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -9788,66 +7906,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -9888,66 +7946,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "status": "active",
-                     *       "summary": "string",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "goals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "category": "identity",
-                     *           "status": "open",
-                     *           "targetDate": "2019-08-24",
-                     *           "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z",
-                     *           "steps": [
-                     *             {
-                     *               "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *               "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *               "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *               "title": "string",
-                     *               "owner": {
-                     *                 "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                 "name": "string"
-                     *               },
-                     *               "dueDate": "2019-08-24",
-                     *               "status": "open",
-                     *               "version": 0,
-                     *               "etag": "string",
-                     *               "createdAt": "2019-08-24T14:15:22Z",
-                     *               "updatedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ]
-                     *         }
-                     *       ],
-                     *       "closure": {
-                     *         "closedAt": "2019-08-24T14:15:22Z",
-                     *         "reason": "goals_reached"
-                     *       },
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
                     "application/json": components["schemas"]["Pathway"];
                 };
             };
@@ -9967,9 +7965,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -10145,9 +8143,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Where the request stands */
                 status?: "pending" | "granted" | "granted_in_part" | "refused";
             };
@@ -10237,7 +8235,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -10350,9 +8348,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path: {
@@ -10508,7 +8506,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
@@ -10585,9 +8583,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only notices no partner has acknowledged yet */
                 unacknowledged?: boolean;
             };
@@ -10681,9 +8679,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
             };
             header?: never;
             path?: never;
@@ -10877,9 +8875,9 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Page size, at most 100 */
-                limit?: number;
+                limit?: components["parameters"]["Limit"];
                 /** @description The nextCursor of the previous page */
-                cursor?: string;
+                cursor?: components["parameters"]["Cursor"];
                 /** @description Only open or only answered items */
                 status?: "open" | "answered";
             };
@@ -10976,7 +8974,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The record id */
-                id: string;
+                id: components["parameters"]["RecordId"];
             };
             cookie?: never;
         };
