@@ -11,7 +11,7 @@ import { authenticate } from './auth/authenticate.js'
 import { PARTNER_SCOPES, principalId } from './auth/principal.js'
 import type { Config } from './config.js'
 import { type Database, openDatabase, withRequestDeadline } from './db/client.js'
-import { problemCodeOf, registerErrorHandling } from './errors.js'
+import { problemCodeOf, registerErrorHandling, ShuttingDownError } from './errors.js'
 import { type ContractFacts, registerContract } from './http/contract.js'
 import { finishDocument } from './http/document.js'
 import { validatorCompilers } from './http/validation.js'
@@ -137,7 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('x-request-id', request.id)
     if (closing) {
       reply.header('connection', 'close')
-      throw Object.assign(new Error('The server is shutting down'), { statusCode: 503 })
+      throw new ShuttingDownError()
     }
   })
   app.addHook('onResponse', async (request, reply) => {

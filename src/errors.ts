@@ -176,6 +176,7 @@ export function classify(error: FastifyError & { headers?: Record<string, string
   if (error instanceof OverloadedError) {
     return { status: 503, code: error.code, detail: error.message, headers: { 'retry-after': error.retryAfter } }
   }
+  if (error.code === 'POLKU_SHUTTING_DOWN') return { status: 503, code: error.code, detail: error.message, headers: { 'retry-after': '1' } }
   const dbCode = databaseCode(error)
   if (error.code?.startsWith('FST_JWT') || error.code === 'FAST_JWT_VERIFY_ERROR' || error.code?.startsWith('FAST_JWT')) {
     return { status: 401, code: 'POLKU_INVALID_TOKEN', detail: 'A valid bearer token is required', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } }
@@ -213,7 +214,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const { status, code, detail, errors, headers } = classify(error)
     // 4xx and shed requests are logged once, by the request's completion line; other 5xx also get
     // the (sanitised) error. An error line per shed request would add load where there is too much.
-    if (status >= 500 && !(error instanceof OverloadedError)) request.log.error({ err: loggable(error), status }, 'request failed')
+    // A shed request or one that arrives during shutdown is expected, not a failure of this instance.
+    const expected = error instanceof OverloadedError || error.code === 'POLKU_SHUTTING_DOWN'
+    if (status >= 500 && !expected) request.log.error({ err: loggable(error), status }, 'request failed')
     problemCodes.set(request, code)
     return sendProblem(reply, problem(request, status, code, detail, errors), headers)
   })

@@ -10,7 +10,7 @@ import { startReceiver } from '../webhooks/receiver.js'
 import { closeAsCounsellor, createCentre, youngPersonWithContent } from './fixtures.js'
 
 t.test('an expired audit chain goes whole, its head stays, and later events still verify', async (t) => {
-  const app = await build(t)
+  const app = await build(t, { config: { webhookAllowPrivateNetworks: true } })
   const centre = await createCentre(app, await startReceiver(t))
   const yp = await youngPersonWithContent(app, centre, 'Louhi')
   const kept = await youngPersonWithContent(app, centre, 'Ukko')
