@@ -7,6 +7,8 @@ import { OverloadedError } from '../errors.js'
 
 /** Liveness always answers: an orchestrator must not restart a process only because it is busy. */
 const EXEMPT = new Set(['/health/live'])
+const SAMPLE_INTERVAL_MS = 250
+const WARM_UP_MS = 4 * SAMPLE_INTERVAL_MS
 
 /**
  * @fastify/under-pressure sheds when the event loop lags or is saturated (CPU-bound overload);
@@ -16,15 +18,22 @@ const EXEMPT = new Set(['/health/live'])
 export const loadShedding = fp(
   async (app: FastifyInstance, { overload }: { overload: OverloadConfig }) => {
     const retryAfter = String(overload.retryAfterSeconds)
+    // The first samples measure start-up (migrations, compiling), not load: shed only once they have passed.
+    let warm = false
+    app.addHook('onReady', async () => {
+      setTimeout(() => {
+        warm = true
+      }, WARM_UP_MS).unref()
+    })
     if (overload.maxEventLoopDelayMs > 0 || overload.maxEventLoopUtilization > 0) {
       await app.register(underPressure, {
         maxEventLoopDelay: overload.maxEventLoopDelayMs,
         maxEventLoopUtilization: overload.maxEventLoopUtilization,
-        sampleInterval: 250,
+        sampleInterval: SAMPLE_INTERVAL_MS,
         retryAfter: overload.retryAfterSeconds,
         // A rejected promise reaches the error handler, which renders the problem+json 503.
         pressureHandler: async (request, _reply, type) => {
-          if (!EXEMPT.has(request.url)) throw new OverloadedError(type, retryAfter)
+          if (warm && !EXEMPT.has(request.url)) throw new OverloadedError(type, retryAfter)
         },
       })
     }
