@@ -143,7 +143,7 @@ function responseHeaders(status: number, facts: { idempotent: boolean; rateLimit
   const names: ContractHeader[] = ['X-Request-Id']
   if (status === 401) names.push('WWW-Authenticate')
   if (status === 429 || status === 503) names.push('Retry-After')
-  if (facts.rateLimited && status !== 401 && status !== 413 && status !== 415) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset')
+  if (facts.rateLimited && status !== 413 && status !== 415) names.push('RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset')
   if (status < 300) {
     if (facts.etag) names.push('ETag')
     if (facts.list) names.push('Link')
