@@ -90,7 +90,7 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: s.YoungPersonParams,
       headers: s.IfMatchHeaders,
       body,
-      response: responses({ 200: s.Pathway }, 403, 404, 409, 412, 428),
+      response: responses({ 200: s.Pathway }, 403, 404, 409, 412, 422, 428),
     },
   })
 
