@@ -170,13 +170,15 @@ t.test('visit statistics', async (t) => {
     const people = []
     for (let i = 0; i < 10; i++) people.push(await insertYoungPerson(app, `Person${i}`, 'Testinen'))
     const statuses = ['active', 'active', 'active', 'active', 'active', 'active', 'active', 'paused', 'paused', 'closed'] as const
-    await app.database.db.insert(pathways).values(people.map((p, i) => ({ youngPersonId: p.id, status: statuses[i]!, summary: 'private summary' })))
     await app.database.db.insert(goals).values(
       people.flatMap((p, i) => [
         { youngPersonId: p.id, title: 'Find a flat', category: 'housing', status: i < 6 ? ('open' as const) : ('achieved' as const) },
         { youngPersonId: p.id, title: 'Apply to college', category: null, status: 'in_progress' as const },
       ]),
     )
+    // Goals first: a closed pathway is read-only. It carries when and why it was closed (the database refuses one without).
+    const closing = (status: string) => (status === 'closed' ? { closedAt: new Date(), closeReason: 'goals_reached' as const } : {})
+    await app.database.db.insert(pathways).values(people.map((p, i) => ({ youngPersonId: p.id, status: statuses[i]!, summary: 'private summary', ...closing(statuses[i]!) })))
     const body = (await app.inject({ method: 'GET', url: '/v1/stats/pathways', headers: pro.headers })).json()
     t.equal(body.k, 5)
     t.same(body.pathways.groupBy, ['status'])
