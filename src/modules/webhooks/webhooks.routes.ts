@@ -131,7 +131,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const partnerClientId = partnerOf(request.principal)
       const deleted = await db.transaction((tx) => queries.deactivateEndpoint(tx, partnerClientId, request.params.id))
       if (!deleted) throw new NotFoundError()
-      return reply.code(204).send(null)
+      return reply.code(204).removeHeader('content-type').send(undefined as never)
     },
   )
 
