@@ -29,13 +29,15 @@ export interface Database {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
   /**
    * Runs `work` on the database outside any explicit transaction: each statement is its own
-   * transaction and one round trip (no BEGIN/COMMIT). Answers 503 if the database does not within
-   * DB_POOL_WAIT_MS + DB_STATEMENT_TIMEOUT_MS.
+   * transaction and one round trip (no BEGIN/COMMIT). Meant for one indexed lookup (who is calling):
+   * answers 503 if the database has not answered within DB_POOL_WAIT_MS.
    */
   run<T>(work: (db: Db) => Promise<T>): Promise<T>
   /**
    * One raw statement in its own implicit transaction: one round trip, prepared once per connection
    * on PostgreSQL. Rows come back as the driver parses them, keyed by the statement's column aliases.
+   * Like a transaction, it waits at most DB_POOL_WAIT_MS for a connection and ends at the request's
+   * deadline.
    */
   statement<T>(query: SQL): Promise<T[]>
   /** Answers when the database answers a query, throws DatabaseUnavailableError otherwise. */
@@ -86,15 +88,24 @@ function openPostgres(config: Config, url: string): Database {
     // `socket` (a factory for the pool's sockets) is supported by postgres.js but missing from its types.
   } as postgres.Options<Record<string, never>>)
   const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db
-  const deadline = config.dbPoolWaitMs + config.dbStatementTimeoutMs
   return {
     kind: 'postgres',
     db,
     transaction: (work) => bounded(config, (enter) => db.transaction((tx) => enter(() => work(tx)))),
-    run: (work) => withDeadline(deadline, work(db)),
+    // A pool whose server accepts and drops connections (a proxy in front of a dead server) queues
+    // a plain query forever: the lookup gets the pool wait, which is ample for one indexed row.
+    run: (work) => withDeadline(config.dbPoolWaitMs, work(db)),
     statement: <T>(query: SQL) => {
       const { sql: text, params } = dialect.sqlToQuery(query)
-      return withDeadline(deadline, client.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>)
+      // Reserving the connection first tells waiting for one apart from running on one.
+      return bounded(config, async (enter) => {
+        const connection = await client.reserve()
+        try {
+          return await enter(() => connection.unsafe(text, params as never[], { prepare: true }) as unknown as Promise<T[]>)
+        } finally {
+          connection.release()
+        }
+      })
     },
     ping: () => withDeadline(config.dbPoolWaitMs, client`select 1`.execute().then(() => {})),
     close: () => client.end({ timeout: 5 }),
