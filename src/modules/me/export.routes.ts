@@ -9,8 +9,8 @@ import { Pathway } from '../pathway/pathway.schemas.js'
 import { Referral } from '../referrals/referrals.schemas.js'
 import { ErasureRequest, Tombstone } from '../retention/retention.schemas.js'
 import { ReviewItem } from '../review-items/review-items.schemas.js'
-import { exportEverything } from './export.service.js'
-import { Me, ownYoungPersonId } from './me.presenters.js'
+import { exportOwnData } from './export.service.js'
+import { Me, ownYoungPerson } from './me.presenters.js'
 
 const Export = Type.Object(
   {
@@ -33,9 +33,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/me/export',
     { schema: { tags: ['me'], summary: 'Everything Polku holds about you, in one document', response: responses({ 200: Export }, 403) } },
-    async (request) => {
-      const id = ownYoungPersonId(request.principal)
-      return app.database.transaction((tx) => exportEverything(tx, request, id, app.config.accessLogShowsNames))
+    function exportMyData(request) {
+      return exportOwnData(app.database, request, ownYoungPerson(request.principal), app.config.accessLogShowsNames)
     },
   )
 }

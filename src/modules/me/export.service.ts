@@ -1,13 +1,14 @@
-// Everything Polku holds about one young person, read under their own ability and audited as one export.
+// Everything Polku holds about one young person, read inside the door under their own ability, audited as one export.
 import { and, eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
-import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
-import type { Tx } from '../../db/client.js'
-import { consentRequests, consents, erasureRequests, referrals } from '../../db/schema/index.js'
+import type { Principal } from '../../auth/principal.js'
+import { abilityFor, accessibleWhere, type DoorScope, withYoungPerson } from '../../authz/index.js'
+import type { Database } from '../../db/client.js'
+import { erasureRequests, referrals } from '../../db/schema/index.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { presentAccessLogEntry } from '../audit/audit.presenters.js'
 import { listAccessLog } from '../audit/audit.queries.js'
-import { recordAudit } from '../audit/audit.writer.js'
+import type { AuditInput } from '../audit/audit.writer.js'
 import * as consentQueries from '../consents/consents.queries.js'
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { presentNote } from '../pathway/notes.presenters.js'
@@ -27,13 +28,22 @@ import { presentMe } from './me.presenters.js'
 /** All of it: one person's records are few enough to return in one document. */
 const EVERYTHING: PageRequest = { limit: 100_000, after: undefined }
 
-export async function exportEverything(tx: Tx, request: FastifyRequest, id: string, showNames: boolean) {
-  const principal = request.principal
-  if (principal.kind !== 'young_person' || principal.youngPersonId !== id) throw new Error('an export is only ever of the caller themselves')
-  const scope = await scopeForYoungPerson(tx, principal, id)
+type YoungPersonPrincipal = Extract<Principal, { kind: 'young_person' }>
+
+/** The caller's own data, through the door: one transaction, their own ability, one `export` audit event. */
+export function exportOwnData(database: Database, request: FastifyRequest, principal: YoungPersonPrincipal, showNames: boolean) {
+  const id = principal.youngPersonId
+  const audit: Omit<AuditInput, 'outcome'> = { action: 'export', resourceType: 'YoungPerson', resourceId: id }
+  return withYoungPerson(database, request, id, { action: 'read', subject: 'YoungPerson', audit }, async (door) => ({
+    value: await exportEverything(door, request, principal, showNames),
+    audit: [{ ...audit, youngPersonId: id, outcome: 'allowed' }],
+  }))
+}
+
+async function exportEverything({ tx, scope, youngPersonId: id }: DoorScope, request: FastifyRequest, principal: YoungPersonPrincipal, showNames: boolean) {
   const person = (await findYoungPerson(tx, id))!
-  const consentRows = await consentQueries.listConsents(tx, eq(consents.youngPersonId, id), EVERYTHING)
-  const requestRows = await consentQueries.listConsentRequests(tx, eq(consentRequests.youngPersonId, id), EVERYTHING)
+  const consentRows = await consentQueries.listConsents(tx, accessibleWhere(scope.ability, principal, 'read', 'Consent'), EVERYTHING)
+  const requestRows = await consentQueries.listConsentRequests(tx, accessibleWhere(scope.ability, principal, 'read', 'ConsentRequest'), EVERYTHING)
   const { view: pathway } = await readPathway(tx, request, scope, id)
   const notes = await listNotes(tx, id, accessibleWhere(scope.ability, principal, 'read', 'Note'), undefined, EVERYTHING)
   const referralRows = await listReferrals(tx, and(eq(referrals.youngPersonId, id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
@@ -41,7 +51,6 @@ export async function exportEverything(tx: Tx, request: FastifyRequest, id: stri
   const questions = await listReviewItems(tx, ofYoungPerson(id), EVERYTHING)
   const erasureRows = await listErasureRequests(tx, eq(erasureRequests.youngPersonId, id), EVERYTHING)
   const tombstones = await listTombstones(tx, id)
-  await recordAudit(tx, request, [{ action: 'export', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, outcome: 'allowed' }])
   // An erased record is its tombstones: the blanked rows behind them are not shown as records.
   const erased = person.erasedAt !== null
   return {

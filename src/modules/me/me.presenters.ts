@@ -27,7 +27,11 @@ export function presentMe(row: PersonRow, retention: Static<typeof Retention>): 
 }
 
 /** Only a young person's own token reaches these routes; their id comes from the token alone. */
-export function ownYoungPersonId(principal: Principal): string {
+export function ownYoungPerson(principal: Principal): Extract<Principal, { kind: 'young_person' }> {
   if (principal.kind !== 'young_person') throw new ForbiddenError('These routes are for young persons signed in with their own account')
-  return principal.youngPersonId
+  return principal
+}
+
+export function ownYoungPersonId(principal: Principal): string {
+  return ownYoungPerson(principal).youngPersonId
 }

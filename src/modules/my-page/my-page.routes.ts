@@ -9,7 +9,7 @@ import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent
 import { consentReceipt, consentStatus } from '../consents/consents.service.js'
 import { LinkRefusedError } from '../linking/link-codes.service.js'
 import { linkLogin } from '../linking/link-login.js'
-import { exportEverything } from '../me/export.service.js'
+import { exportOwnData } from '../me/export.service.js'
 import { questionAccess } from '../review-items/review-items.service.js'
 import { isLanguage } from './i18n.js'
 import { consentSentence, presentAccessLog, presentConsents, presentHoldings, presentQuestions, presentRequests } from './my-page.presenters.js'
@@ -195,7 +195,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
 
   app.get('/export', { schema: hidden }, async function downloadMyData(request, reply) {
     const yp = youngPersonOf(request)
-    const data = await db.transaction((tx) => exportEverything(tx, request, yp.youngPersonId, app.config.accessLogShowsNames))
+    const data = await exportOwnData(db, request, yp, app.config.accessLogShowsNames)
     return reply
       .type('application/json; charset=utf-8')
       .header('content-disposition', 'attachment; filename="polku-my-data.json"')
