@@ -1,7 +1,7 @@
 // Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
-import { NotFoundError, UnprocessableError } from '../../errors.js'
+import { accessibleWhere, mayStillRead, scopeForYoungPerson, withYoungPerson } from '../../authz/index.js'
+import { UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { OrIdsAndStatus, responses } from '../../http/schemas.js'
@@ -75,28 +75,22 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.NoteList }, 404),
       },
     },
-    async (request, reply) => {
+    async function listNotesOf(request, reply) {
       const principal = request.principal
       const youngPersonId = request.params.id
       const page = pageRequest(request.query)
-      const result = await db.transaction(async (tx) => {
-        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
-        if (!scope.can('read', 'YoungPerson', { id: youngPersonId })) {
-          const person = await findYoungPerson(tx, youngPersonId)
-          await recordAudit(tx, request, [{ action: 'list', resourceType: 'Note', youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
-          return null
-        }
+      const access = { action: 'read', subject: 'YoungPerson', audit: { action: 'list', resourceType: 'Note' } } as const
+      const result = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
         const allowed = accessibleWhere(scope.ability, principal, 'read', 'Note')
         const { rows, total } = await queries.listNotes(tx, youngPersonId, allowed, request.query.category, page)
+        // One event per category shown, so the young person sees which were read.
         const shown = [...new Set(rows.slice(0, page.limit).map((r) => r.category))].sort()
-        const events: AuditInput[] =
+        const audit: AuditInput[] =
           shown.length > 0
             ? shown.map((category) => ({ action: 'list', resourceType: 'Note', youngPersonId, category, consentIds: consentIdsFor(scope, 'read', [category]), outcome: 'allowed' }))
             : [{ action: 'list', resourceType: 'Note', youngPersonId, category: request.query.category ?? null, outcome: 'allowed' }]
-        await recordAudit(tx, request, events)
-        return { rows, total }
+        return { value: { rows, total }, audit }
       })
-      if (!result) throw new NotFoundError()
       return { ...toPage(request, reply, page, result.rows, (r) => ({ at: r.createdAt, id: r.id }), presentNote), total: result.total }
     },
   )
