@@ -29,7 +29,7 @@ if (!onPostgres) t.test('axe-core finds no WCAG 2.1 A/AA violation on any page, 
     await page.waitForSelector('h1')
     await check(lang, 'error page')
   }
-  // Signed in (first language English, then switching): link page with an error, overview, consent, withdrawal, question.
+  // Signed in (first language English, then switching): link page with an error, overview, consent, withdrawal, new consent (also with errors).
   await page.goto(`${base}/my/sign-in`)
   await signInAtProvider(page, 'young-axe', false)
   for (const lang of ['fi', 'sv', 'en']) {
@@ -49,6 +49,13 @@ if (!onPostgres) t.test('axe-core finds no WCAG 2.1 A/AA violation on any page, 
     await check(lang, 'consent')
     await page.goto(`${base}${consentLink}`)
     await check(lang, 'withdrawal confirmation')
+    await page.goto(`${base}/my/grant`)
+    t.ok(await page.isVisible('input[name="grantee"]'), 'the new-consent form offers the team')
+    await check(lang, 'new-consent form')
+    await page.click('form[action="/my/grant"] button[type="submit"]')
+    await page.waitForSelector('.error-summary[role="alert"]')
+    t.equal(await page.getAttribute('#purpose', 'aria-invalid'), 'true', 'the error is tied to its field')
+    await check(lang, 'new-consent form with its errors')
   }
   t.equal((await app.inject({ method: 'GET', url: '/my/' })).statusCode, 200)
   await context.close()

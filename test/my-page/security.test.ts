@@ -1,23 +1,11 @@
 // The page's protections: CSRF tokens on forms, cookie flags, a strict CSP, sign-out, and no demo sign-in in production.
 
-import type { LightMyRequestResponse } from 'fastify'
 import t, { type Test as Tap } from 'tap'
 import { createAdmin, createAgency, createProfessional } from '../factories.js'
 import { build } from '../helper.js'
+import { cookieOf, csrfOf, demoSignIn as signInAs, pair, postForm } from './page-session.js'
 
 t.setTimeout(600_000)
-
-type App = Awaited<ReturnType<typeof build>>
-
-function cookieOf(res: LightMyRequestResponse): string {
-  const header = res.headers['set-cookie']
-  const all = Array.isArray(header) ? header : header ? [header] : []
-  const session = all.find((c) => c.startsWith('polku_session='))
-  if (!session) throw new Error('no session cookie was set')
-  return session
-}
-const pair = (setCookie: string) => setCookie.split(';')[0]!
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? ''
 
 async function withDemoPerson(t: Tap, config = {}) {
   const app = await build(t, { config })
@@ -37,15 +25,10 @@ async function withDemoPerson(t: Tap, config = {}) {
     },
   })
   t.equal(res.statusCode, 201)
-  return app
+  return { app, counsellor, youngPersonId: res.json().id as string }
 }
 
-async function demoSignIn(app: App) {
-  const page = await app.inject({ method: 'GET', url: '/my/demo-sign-in' })
-  const cookie = pair(cookieOf(page))
-  const res = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: csrfOf(page.body), subject: 'demo-young-test' }).toString() })
-  return { res, cookie: pair(cookieOf(res)) }
-}
+const demoSignIn = (app: Awaited<ReturnType<typeof build>>) => signInAs(app, 'demo-young-test')
 
 t.test('every page carries a strict CSP with no script at all, and has no inline script', async (t) => {
   const app = await build(t)
@@ -76,7 +59,7 @@ t.test('the session cookie is HttpOnly, SameSite=Lax and scoped to /my; Secure i
 })
 
 t.test('a form without its CSRF token, or with a wrong one, is refused with 403', async (t) => {
-  const app = await withDemoPerson(t)
+  const { app } = await withDemoPerson(t)
   const page = await app.inject({ method: 'GET', url: '/my/demo-sign-in' })
   const cookie = pair(cookieOf(page))
   const missing = await app.inject({ method: 'POST', url: '/my/demo-sign-in', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ subject: 'demo-young-test' }).toString() })
@@ -88,8 +71,28 @@ t.test('a form without its CSRF token, or with a wrong one, is refused with 403'
   t.equal(res.statusCode, 303)
 })
 
+t.test('the new-consent form without its CSRF token, or with a wrong one, is refused with 403 and grants nothing', async (t) => {
+  const { app, counsellor, youngPersonId } = await withDemoPerson(t)
+  const { cookie } = await demoSignIn(app)
+  const form = await app.inject({ method: 'GET', url: '/my/grant', headers: { cookie, 'accept-language': 'en' } })
+  t.equal(form.statusCode, 200)
+  const session = pair(cookieOf(form))
+  const until = /name="validUntil" value="([^"]+)"/.exec(form.body)?.[1] ?? ''
+  const fields: [string, string][] = [['grantee', `professional:${counsellor.id}`], ['categories', 'health'], ['actions', 'read'], ['validUntil', until], ['purpose', 'Help with my health']]
+  const held = async () => (await app.inject({ method: 'GET', url: `/v1/young-persons/${youngPersonId}/consents`, headers: counsellor.headers })).json().items.length
+  const missing = await postForm(app, '/my/grant', session, fields)
+  t.equal(missing.statusCode, 403)
+  const wrong = await postForm(app, '/my/grant', session, [['_csrf', 'forged'], ...fields])
+  t.equal(wrong.statusCode, 403)
+  t.match(wrong.body, /form had expired|lomake oli vanhentunut/i)
+  t.equal(await held(), 1, 'nothing was granted')
+  const right = await postForm(app, '/my/grant', session, [['_csrf', csrfOf(form.body)], ...fields])
+  t.equal(right.statusCode, 303, 'the same form with its token grants')
+  t.equal(await held(), 2)
+})
+
 t.test('demo sign-in works in development and signs out; in production it is refused', async (t) => {
-  const app = await withDemoPerson(t)
+  const { app } = await withDemoPerson(t)
   const { cookie } = await demoSignIn(app)
   const home = await app.inject({ method: 'GET', url: '/my/', headers: { cookie, 'accept-language': 'en' } })
   t.match(home.body, /Hello, Demo/)
@@ -98,7 +101,7 @@ t.test('demo sign-in works in development and signs out; in production it is ref
   const after = await app.inject({ method: 'GET', url: '/my/', headers: { cookie: pair(cookieOf(signOut)), 'accept-language': 'en' } })
   t.match(after.body, /<h1>Your Polku page<\/h1>/)
 
-  const prod = await withDemoPerson(t, { env: 'production' })
+  const { app: prod } = await withDemoPerson(t, { env: 'production' })
   const list = await prod.inject({ method: 'GET', url: '/my/demo-sign-in' })
   t.equal(list.statusCode, 404)
   t.notMatch(list.body, /demo-young-test/)
@@ -110,7 +113,7 @@ t.test('demo sign-in works in development and signs out; in production it is ref
 })
 
 t.test('a session past its idle lifetime is ended', async (t) => {
-  const app = await withDemoPerson(t)
+  const { app } = await withDemoPerson(t)
   const { cookie } = await demoSignIn(app)
   const realNow = Date.now
   t.teardown(() => {

@@ -21,9 +21,12 @@ export interface NewConsent {
 
 const granteeProfessional = aliasedTable(professionals, 'grantee_professional')
 const granteeAgency = aliasedTable(agencies, 'grantee_agency')
+const granteeProfessionalAgency = aliasedTable(agencies, 'grantee_professional_agency')
 /** The professional who recorded the consent in person, or who recorded its withdrawal; none when the young person did. */
 const recorder = aliasedTable(professionals, 'recorder')
+const recorderAgency = aliasedTable(agencies, 'recorder_agency')
 const revoker = aliasedTable(professionals, 'revoker')
+const revokerAgency = aliasedTable(agencies, 'revoker_agency')
 
 const consentColumns = {
   id: consents.id,
@@ -32,6 +35,9 @@ const consentColumns = {
   granteeAgencyId: consents.granteeAgencyId,
   granteeRole: consents.granteeRole,
   granteeName: sql<string>`coalesce(${granteeProfessional.displayName}, ${granteeAgency.name}, '')`,
+  /** The grantee professional's own role and agency, for saying who they are; null for an agency grantee. */
+  granteeProfessionalRole: granteeProfessional.role,
+  granteeProfessionalAgencyName: granteeProfessionalAgency.name,
   categories: consents.categories,
   actions: consents.actions,
   purpose: consents.purpose,
@@ -41,9 +47,13 @@ const consentColumns = {
   validUntil: consents.validUntil,
   recorderProfessionalId: recorder.id,
   recorderName: recorder.displayName,
+  recorderRole: recorder.role,
+  recorderAgencyName: recorderAgency.name,
   revokedAt: consents.revokedAt,
   revokerProfessionalId: revoker.id,
   revokerName: revoker.displayName,
+  revokerRole: revoker.role,
+  revokerAgencyName: revokerAgency.name,
   supersededAt: consents.supersededAt,
   supersededById: consents.supersededById,
   createdAt: consents.createdAt,
@@ -58,8 +68,11 @@ function selectConsents(q: Queryable) {
     .from(consents)
     .leftJoin(granteeProfessional, eq(granteeProfessional.id, consents.granteeProfessionalId))
     .leftJoin(granteeAgency, eq(granteeAgency.id, consents.granteeAgencyId))
+    .leftJoin(granteeProfessionalAgency, eq(granteeProfessionalAgency.id, granteeProfessional.agencyId))
     .leftJoin(recorder, eq(recorder.accountId, consents.grantedByAccountId))
+    .leftJoin(recorderAgency, eq(recorderAgency.id, recorder.agencyId))
     .leftJoin(revoker, eq(revoker.accountId, consents.revokedByAccountId))
+    .leftJoin(revokerAgency, eq(revokerAgency.id, revoker.agencyId))
 }
 
 export async function insertConsent(q: Queryable, c: NewConsent): Promise<ConsentRow> {

@@ -54,3 +54,22 @@ export function formatDate(lang: Language, at: Date | string): string {
 export function formatTime(lang: Language, at: Date): string {
   return new Intl.DateTimeFormat(`${lang}-FI`, { timeStyle: 'short', timeZone: 'Europe/Helsinki' }).format(at)
 }
+
+const HELSINKI_DAY = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Helsinki', year: 'numeric', month: '2-digit', day: '2-digit' })
+const HELSINKI_OFFSET = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Helsinki', timeZoneName: 'longOffset' })
+
+/** The Finnish calendar day of an instant as a date field reads it: YYYY-MM-DD. */
+export function dateFieldValue(at: Date): string {
+  return HELSINKI_DAY.format(at)
+}
+
+/** The last second of a calendar day (YYYY-MM-DD) on Finnish time, so "until 30 June" holds through 30 June; null for no such day. */
+export function endOfDay(day: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null
+  const noon = new Date(`${day}T12:00:00Z`)
+  if (Number.isNaN(noon.getTime()) || noon.toISOString().slice(0, 10) !== day) return null
+  // Clocks change in the small hours, so the offset at noon is the offset at midnight.
+  const offset = /GMT([+-])(\d{2}):(\d{2})/.exec(HELSINKI_OFFSET.formatToParts(noon).find((p) => p.type === 'timeZoneName')?.value ?? '')
+  const minutes = offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0
+  return new Date(Date.parse(`${day}T23:59:59.000Z`) - minutes * 60_000)
+}

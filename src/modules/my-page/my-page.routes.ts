@@ -6,14 +6,15 @@ import { Type } from 'typebox'
 import { DATA_CATEGORIES } from '../../config.js'
 import { accounts } from '../../db/schema/index.js'
 import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from '../consents/consent-actions.js'
-import { consentReceipt, consentStatus } from '../consents/consents.service.js'
+import { consentReceipt } from '../consents/consents.service.js'
 import { LinkRefusedError } from '../linking/link-codes.service.js'
 import { linkLogin } from '../linking/link-login.js'
 import { exportOwnData } from '../me/export.service.js'
 import { questionAccess } from '../review-items/review-items.service.js'
-import { isLanguage } from './i18n.js'
-import { consentSentence, presentAccessLog, presentConsents, presentHoldings, presentQuestions, presentRequests } from './my-page.presenters.js'
-import { loadOverview } from './my-page.service.js'
+import { blankGrantForm, checkGrantForm, type GrantErrors, type GrantFormValues, grantDates, grantFormValues } from './grant-form.js'
+import { dateFieldValue, endOfDay, isLanguage } from './i18n.js'
+import { consentSentence, consentView, presentAccessLog, presentConsents, presentGrantForm, presentHoldings, presentQuestions, presentRequests } from './my-page.presenters.js'
+import { loadOverview, loadTeamChoices, type TeamChoice } from './my-page.service.js'
 import type { OidcClient } from './oidc.js'
 import { signIn, signOut } from './session.js'
 
@@ -124,7 +125,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const row = await db.transaction((tx) => readConsent(tx, request, id))
     if (!row || row.youngPersonId !== yp.youngPersonId) return reply.code(404).page('error', { message: t('error.notFound') })
     return reply.page('consent', {
-      consent: { id: row.id, sentence: consentSentence(t, lang, row, []), status: consentStatus(row), statusText: t(`status.${consentStatus(row)}`), purpose: row.purpose, method: row.method, evidence: row.evidence, categories: row.categories, validUntil: row.validUntil.toISOString().slice(0, 10) },
+      consent: { ...consentView(t, lang, row), categories: row.categories, validUntil: dateFieldValue(row.validUntil) },
       receipt: JSON.stringify(consentReceipt(row), null, 2),
       allCategories: DATA_CATEGORIES,
       error: null,
@@ -136,7 +137,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const { id } = request.params as { id: string }
     const row = await db.transaction((tx) => readConsent(tx, request, id))
     if (!row) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
-    return reply.page('withdraw', { id, sentence: consentSentence(request.page.t, request.page.lang, row, []) })
+    return reply.page('withdraw', { id, sentence: consentSentence(request.page.t, request.page.lang, row) })
   })
 
   app.post('/consents/:id/withdraw', { schema: { ...hidden, params: Id, body: form({}) }, ...protect }, async function withdrawConsent(request, reply) {
@@ -151,6 +152,8 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const yp = youngPersonOf(request)
     const { id } = request.params as { id: string }
     const body = request.body as { validUntil: string; categories?: unknown }
+    const until = endOfDay(body.validUntil.trim())
+    if (!until) return reply.code(422).page('error', { message: request.page.t('error.generic') })
     const changed = await db.transaction(async (tx) => {
       const current = await readConsent(tx, request, id)
       if (!current || current.youngPersonId !== yp.youngPersonId) return null
@@ -161,13 +164,44 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
         categories: (categories.length > 0 ? categories : current.categories) as never,
         actions: current.actions as never,
         purpose: current.purpose,
-        validUntil: `${body.validUntil}T21:59:59.000Z`,
+        validUntil: until.toISOString(),
         supersedes: current.id,
       })
     })
     if (!changed) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
     return home(reply, 'changed')
   })
+
+  const grantPage = (reply: FastifyReply, choices: TeamChoice[], values: GrantFormValues, errors: GrantErrors) => {
+    const { t, lang } = reply.request.page
+    return reply.page('grant', presentGrantForm(t, lang, choices, values, errors, grantDates(app.config)))
+  }
+
+  app.get('/grant', { schema: hidden }, async function newConsentForm(request, reply) {
+    const yp = youngPersonOf(request)
+    const choices = await db.transaction((tx) => loadTeamChoices(tx, request, yp))
+    return grantPage(reply, choices, blankGrantForm(app.config), {})
+  })
+
+  // The API's own grant by the young person (grantOrReplaceConsent), to someone the page offered: their team.
+  app.post(
+    '/grant',
+    { schema: { ...hidden, body: form({ grantee: Type.Optional(Type.String()), validUntil: Type.Optional(Type.String()), purpose: Type.Optional(Type.String()) }) }, ...protect },
+    async function grantNewConsent(request, reply) {
+      const yp = youngPersonOf(request)
+      const values = grantFormValues(request.body)
+      const outcome = await db.transaction(async (tx) => {
+        const choices = await loadTeamChoices(tx, request, yp)
+        const { errors, grant } = checkGrantForm(values, choices, app.config)
+        if (!grant) return { refused: { choices, errors } }
+        const granted = await grantOrReplaceConsent(tx, request, yp.youngPersonId, grant)
+        return { granted: granted !== null && !('refused' in granted) }
+      })
+      if (outcome.refused) return grantPage(reply.code(422), outcome.refused.choices, values, outcome.refused.errors)
+      if (!outcome.granted) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+      return home(reply, 'granted')
+    },
+  )
 
   app.post('/requests/:id/:decision', { schema: { ...hidden, body: form({}) }, ...protect }, async function decideRequest(request, reply) {
     youngPersonOf(request)

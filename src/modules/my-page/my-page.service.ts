@@ -2,6 +2,7 @@
 import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
+import type { GranteeInput } from '../../authz/index.js'
 import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { consentRequests, consents } from '../../db/schema/index.js'
@@ -10,7 +11,7 @@ import { listAccessLog } from '../audit/audit.queries.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import * as consentQueries from '../consents/consents.queries.js'
 import { listNotes } from '../pathway/notes.queries.js'
-import { listTeam } from '../pathway/team.queries.js'
+import { type FormerOrCurrentMember, listTeam, listTeamEver } from '../pathway/team.queries.js'
 import { listReviewItems, ofYoungPerson } from '../review-items/review-items.queries.js'
 import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 
@@ -37,3 +38,41 @@ export async function loadOverview(tx: Tx, request: FastifyRequest, principal: Y
 }
 
 export type Overview = Awaited<ReturnType<typeof loadOverview>>
+
+/** One grantee the page offers for a new consent: a professional, an agency as a whole, or one role in an agency. */
+export interface TeamChoice {
+  /** The form value: `professional:<id>`, `agency:<id>` or `agency:<id>:<role>`. */
+  value: string
+  grantee: GranteeInput
+  name: string | null
+  role: string | null
+  agencyName: string
+}
+
+/**
+ * Whom a new consent may name: the professionals who hold or held one of the young person's consents (while
+ * their account is active), their agencies, and the roles seen there. Read as the overview is, and audited.
+ */
+export async function loadTeamChoices(tx: Tx, request: FastifyRequest, principal: YoungPersonPrincipal): Promise<TeamChoice[]> {
+  const id = principal.youngPersonId
+  const rows = await listTeamEver(tx, id)
+  await recordAudit(tx, request, [{ action: 'read', resourceType: 'Team', youngPersonId: id, category: 'pathway', outcome: 'allowed' }])
+  return teamChoices(rows)
+}
+
+export function teamChoices(rows: FormerOrCurrentMember[]): TeamChoice[] {
+  const people = new Map<string, TeamChoice>()
+  const groups = new Map<string, TeamChoice>()
+  const add = (map: Map<string, TeamChoice>, choice: TeamChoice) => map.has(choice.value) || map.set(choice.value, choice)
+  for (const row of rows) {
+    const agency = { agencyName: row.agencyName, name: null }
+    if (row.professionalId && row.professionalActive) {
+      add(people, { value: `professional:${row.professionalId}`, grantee: { professionalId: row.professionalId }, name: row.name, role: row.professionalRole, agencyName: row.agencyName })
+    }
+    add(groups, { value: `agency:${row.agencyId}`, grantee: { agencyId: row.agencyId }, role: null, ...agency })
+    const role = row.professionalRole ?? row.granteeRole
+    if (role) add(groups, { value: `agency:${row.agencyId}:${role}`, grantee: { agencyId: row.agencyId, role }, role, ...agency })
+  }
+  const byLabel = (a: TeamChoice, b: TeamChoice) => (a.name ?? '').localeCompare(b.name ?? '') || a.agencyName.localeCompare(b.agencyName) || (a.role ?? '').localeCompare(b.role ?? '')
+  return [...[...people.values()].sort(byLabel), ...[...groups.values()].sort(byLabel)]
+}

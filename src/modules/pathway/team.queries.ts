@@ -1,8 +1,8 @@
-// SQL of the team: the grantees of the young person's active consents, with their agency.
+// SQL of the team: the grantees of the young person's active consents, with their agency (and of any consent, ever, for naming a new one).
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { activeConsent } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { agencies, consents, professionals } from '../../db/schema/index.js'
+import { accounts, agencies, consents, professionals } from '../../db/schema/index.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export async function listTeam(q: Queryable, youngPersonId: string, page: PageRequest) {
@@ -28,3 +28,24 @@ export async function listTeam(q: Queryable, youngPersonId: string, page: PageRe
 }
 
 export type TeamRow = Awaited<ReturnType<typeof listTeam>>[number]
+
+/** Everyone who holds or ever held a consent of the young person, with their agency: whom the young person may name in a new one. */
+export async function listTeamEver(q: Queryable, youngPersonId: string) {
+  return q
+    .selectDistinct({
+      professionalId: professionals.id,
+      name: professionals.displayName,
+      professionalRole: professionals.role,
+      professionalActive: accounts.active,
+      agencyId: agencies.id,
+      agencyName: agencies.name,
+      granteeRole: consents.granteeRole,
+    })
+    .from(consents)
+    .leftJoin(professionals, eq(professionals.id, consents.granteeProfessionalId))
+    .leftJoin(accounts, eq(accounts.id, professionals.accountId))
+    .innerJoin(agencies, eq(agencies.id, sql`coalesce(${professionals.agencyId}, ${consents.granteeAgencyId})`))
+    .where(eq(consents.youngPersonId, youngPersonId))
+}
+
+export type FormerOrCurrentMember = Awaited<ReturnType<typeof listTeamEver>>[number]
