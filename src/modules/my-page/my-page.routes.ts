@@ -45,7 +45,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const { t, lang, subject, youngPerson } = request.page
     if (subject === null) return reply.page('sign-in')
     if (youngPerson === null) return reply.page('link', { error: null })
-    const overview = await db.transaction((tx) => loadOverview(tx, request, youngPerson, app.config.accessLogShowsNames))
+    const overview = await loadOverview(db, request, youngPerson, app.config.accessLogShowsNames)
     const consents = presentConsents(t, lang, overview)
     const done = (request.query as { done?: string }).done
     return reply.page('home', {
@@ -91,7 +91,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
   })
 
   // Refused in production before anything else runs: there the identity provider is the only way in.
-  const developmentOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+  const developmentOnly = async (_request: FastifyRequest, reply: FastifyReply) => {
     if (production) return reply.code(404).type('text/plain; charset=utf-8').send('Not found')
   }
 

@@ -1,11 +1,9 @@
 // What the page reads, in one transaction per request, through the same queries, abilities and audit as the API.
-import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
 import type { GranteeInput } from '../../authz/index.js'
-import { abilityFor, accessibleWhere, scopeForYoungPerson } from '../../authz/index.js'
-import type { Tx } from '../../db/client.js'
-import { consentRequests, consents } from '../../db/schema/index.js'
+import { abilityFor, accessibleWhere, withYoungPerson } from '../../authz/index.js'
+import type { Database, Tx } from '../../db/client.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { listAccessLog } from '../audit/audit.queries.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -20,21 +18,26 @@ type YoungPersonPrincipal = Extract<Principal, { kind: 'young_person' }>
 /** One person's records are few; the page shows all of them. */
 const ALL: PageRequest = { limit: 10_000, after: undefined }
 
-export async function loadOverview(tx: Tx, request: FastifyRequest, principal: YoungPersonPrincipal, showNames: boolean) {
+/** The page's overview, through the door: the young person's own rules decide, the read is audited. */
+export function loadOverview(database: Database, request: FastifyRequest, principal: YoungPersonPrincipal, showNames: boolean) {
   const id = principal.youngPersonId
-  const scope = await scopeForYoungPerson(tx, principal, id)
-  const person = (await findYoungPerson(tx, id))!
-  const team = await listTeam(tx, id, ALL)
-  const consentRows = await consentQueries.listConsents(tx, eq(consents.youngPersonId, id), ALL)
-  const requestRows = await consentQueries.listConsentRequests(tx, eq(consentRequests.youngPersonId, id), ALL)
-  const notes = await listNotes(tx, id, accessibleWhere(scope.ability, principal, 'read', 'Note'), undefined, ALL)
-  const accessLog = await listAccessLog(tx, abilityFor(principal), principal, ALL, showNames)
-  const questions = await listReviewItems(tx, ofYoungPerson(id), ALL)
-  await recordAudit(tx, request, [
-    { action: 'read', resourceType: 'YoungPerson', resourceId: id, youngPersonId: id, category: 'identity', outcome: 'allowed' },
-    { action: 'read', resourceType: 'AccessLog', youngPersonId: id, outcome: 'allowed' },
-  ])
-  return { person, team, consents: consentRows, requests: requestRows, notes: notes.rows, accessLog, questions }
+  const audit = { action: 'read', resourceType: 'YoungPerson', resourceId: id, category: 'identity' }
+  return withYoungPerson(database, request, id, { action: 'read', subject: 'YoungPerson', audit }, async ({ tx, scope }) => {
+    const person = (await findYoungPerson(tx, id))!
+    const team = await listTeam(tx, id, ALL)
+    const consentRows = await consentQueries.listConsents(tx, accessibleWhere(scope.ability, principal, 'read', 'Consent'), ALL)
+    const requestRows = await consentQueries.listConsentRequests(tx, accessibleWhere(scope.ability, principal, 'read', 'ConsentRequest'), ALL)
+    const notes = await listNotes(tx, id, accessibleWhere(scope.ability, principal, 'read', 'Note'), undefined, ALL)
+    const accessLog = await listAccessLog(tx, abilityFor(principal), principal, ALL, showNames)
+    const questions = await listReviewItems(tx, ofYoungPerson(id), ALL)
+    return {
+      value: { person, team, consents: consentRows, requests: requestRows, notes: notes.rows, accessLog, questions },
+      audit: [
+        { ...audit, youngPersonId: id, outcome: 'allowed' },
+        { action: 'read', resourceType: 'AccessLog', youngPersonId: id, outcome: 'allowed' },
+      ],
+    }
+  })
 }
 
 export type Overview = Awaited<ReturnType<typeof loadOverview>>
