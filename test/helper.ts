@@ -23,6 +23,14 @@ export interface BuildOptions {
 /** Which database the suite runs on: TEST_DATABASE_URL (PostgreSQL) or embedded PGlite. */
 export const onPostgres = process.env.TEST_DATABASE_URL !== undefined && process.env.TEST_DATABASE_URL !== ''
 
+/**
+ * Call at the top of a file whose processes always use an embedded database, whatever the run:
+ * it runs once, in the PGlite run, instead of the same thing twice.
+ */
+export function embeddedDatabaseOnly(t: { plan(n: number, reason?: string): void }): void {
+  if (onPostgres) t.plan(0, 'its processes use an embedded database in any run: it runs in the PGlite run')
+}
+
 export async function build(t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logStream = options.logs
     ? new Writable({

@@ -8,7 +8,9 @@ import { createVerifier } from 'fast-jwt'
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
 import { PUBLISHED_DEVELOPMENT_SECRET, testConfig } from '../../src/config.js'
-import { bearer } from '../helper.js'
+import { bearer, embeddedDatabaseOnly } from '../helper.js'
+
+embeddedDatabaseOnly(t)
 
 const run = promisify(execFile)
 const SECRET = 'cli-test-secret-that-is-long-enough-0123456789'

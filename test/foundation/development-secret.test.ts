@@ -2,7 +2,10 @@
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
 import { PUBLISHED_DEVELOPMENT_SECRET } from '../../src/config.js'
+import { embeddedDatabaseOnly } from '../helper.js'
 import { embedded, listening, startServer } from './server-process.js'
+
+embeddedDatabaseOnly(t)
 
 t.test('the published development secret stops the process unless NODE_ENV=development is explicit and no provider is set', async (t) => {
   const publicKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string
