@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and, eq } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson, withYoungPerson } from '../../authz/index.js'
 import { consents } from '../../db/schema/index.js'
 import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
@@ -68,21 +68,14 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.ConsentList }, 404),
       },
     },
-    async (request, reply) => {
+    async function listConsentsOf(request, reply) {
       const youngPersonId = request.params.id
       const page = pageRequest(request.query)
-      const rows = await db.transaction(async (tx) => {
-        const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-        if (!scope.can('read', 'YoungPerson', { id: youngPersonId })) {
-          await recordAudit(tx, request, [{ action: 'list', resourceType: 'Consent', youngPersonId: null, resourceId: youngPersonId, outcome: 'denied' }])
-          return null
-        }
-        const where = and(eq(consents.youngPersonId, youngPersonId), accessibleWhere(scope.ability, request.principal, 'read', 'Consent'))
-        const rows = await queries.listConsents(tx, where, page)
-        await recordAudit(tx, request, [{ action: 'list', resourceType: 'Consent', youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }])
-        return rows
-      })
-      if (!rows) throw new NotFoundError()
+      const audit = { action: 'list', resourceType: 'Consent', resourceId: youngPersonId }
+      const rows = await withYoungPerson(db, request, youngPersonId, { action: 'read', subject: 'YoungPerson', audit }, async ({ tx, scope }) => ({
+        value: await queries.listConsents(tx, and(eq(consents.youngPersonId, youngPersonId), accessibleWhere(scope.ability, request.principal, 'read', 'Consent')), page),
+        audit: [{ action: 'list', resourceType: 'Consent', youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
+      }))
       return toPage(request, reply, page, rows, byCreation, presentConsent)
     },
   )

@@ -2,15 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { scopeForYoungPerson } from '../../authz/index.js'
-import { NotFoundError } from '../../errors.js'
+import { withYoungPerson } from '../../authz/index.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { Category, ListOf, Nullable, PageQuery, responses, Timestamp, Uuid } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import { ConsentAction } from '../consents/consents.schemas.js'
 import { ownYoungPersonId } from '../me/me.presenters.js'
 import { Role } from '../registry/registry.schemas.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { consentIdsFor } from './access.js'
 import { YoungPersonParams } from './pathway.schemas.js'
 import * as queries from './team.queries.js'
@@ -55,20 +52,11 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function getTeam(request: FastifyRequest<{ Querystring: { limit?: number; cursor?: string } }>, reply: FastifyReply, youngPersonId: string) {
     const page = pageRequest(request.query)
-    const rows = await db.transaction(async (tx) => {
-      const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-      if (!scope.can('read', 'Pathway', { youngPersonId })) {
-        const person = await findYoungPerson(tx, youngPersonId)
-        await recordAudit(tx, request, [{ action: 'read', resourceType: 'Team', youngPersonId: person ? youngPersonId : null, category: 'pathway', outcome: 'denied' }])
-        return null
-      }
-      const rows = await queries.listTeam(tx, youngPersonId, page)
-      await recordAudit(tx, request, [
-        { action: 'read', resourceType: 'Team', youngPersonId, category: 'pathway', consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' },
-      ])
-      return rows
-    })
-    if (!rows) throw new NotFoundError()
+    const audit = { action: 'read', resourceType: 'Team', category: 'pathway' }
+    const rows = await withYoungPerson(db, request, youngPersonId, { action: 'read', subject: 'Pathway', audit }, async ({ tx, scope }) => ({
+      value: await queries.listTeam(tx, youngPersonId, page),
+      audit: [{ ...audit, youngPersonId, consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' }],
+    }))
     return toPage(request, reply, page, rows, (r) => ({ at: r.createdAt, id: r.consentId }), presentMember)
   }
 
