@@ -77,3 +77,31 @@ export async function withYoungPerson<T>(
   if ('denial' in outcome) refuse(outcome.denial)
   return outcome.value
 }
+
+/**
+ * A record addressed by its own id (a goal, a step): `locate` finds it, and so its young person,
+ * inside the door's transaction; the rules are checked against the row itself. A missing row and a
+ * row the caller may not reach are the same 404, and both are audited (under the young person when
+ * the row exists).
+ */
+export async function withRecord<R extends { youngPersonId: string }, T>(
+  database: Database,
+  request: FastifyRequest,
+  locate: (tx: Tx) => Promise<R | undefined>,
+  access: Omit<Access, 'row'>,
+  work: (door: DoorScope, row: R) => Promise<Allowed<T>>,
+): Promise<T> {
+  const outcome = await database.transaction(async (tx): Promise<{ value: T } | undefined> => {
+    const row = await locate(tx)
+    const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+    if (!row || !scope?.can(access.action, access.subject, row)) {
+      await recordAudit(tx, request, [{ ...access.audit, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+      return undefined
+    }
+    const result = await work({ tx, scope, youngPersonId: row.youngPersonId }, row)
+    await recordAudit(tx, request, result.audit)
+    return { value: result.value }
+  })
+  if (!outcome) refuse('not_found')
+  return outcome.value
+}

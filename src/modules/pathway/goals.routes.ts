@@ -1,7 +1,7 @@
 // Goal routes: set a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { accessibleWhere, mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
+import { accessibleWhere, mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
 import { ConflictError, PreconditionFailedError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
@@ -71,22 +71,14 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.Goal }, 404),
       },
     },
-    async (request, reply) => {
-      const view = await db.transaction(async (tx) => {
-        const row = await queries.findGoal(tx, request.params.id)
-        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-        if (!row || !scope?.can('read', 'Goal', row)) {
-          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Goal', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-          return null
-        }
+    async function readGoal(request, reply) {
+      const access = { action: 'read', subject: 'Goal', audit: { action: 'read', resourceType: 'Goal', resourceId: request.params.id } } as const
+      const view = await withRecord(db, request, (tx) => queries.findGoal(tx, request.params.id), access, async ({ tx, scope }, row) => {
         const steps = await queries.listSteps(tx, { goalId: row.id }, accessibleWhere(scope.ability, request.principal, 'read', 'Step'))
         const category = categoryOf(row.category)
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'Goal', resourceId: row.id, youngPersonId: row.youngPersonId, category, consentIds: consentIdsFor(scope, 'read', ['pathway', category]), outcome: 'allowed' },
-        ])
-        return presentGoal(row, steps)
+        const consentIds = consentIdsFor(scope, 'read', ['pathway', category])
+        return { value: presentGoal(row, steps), audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category, consentIds, outcome: 'allowed' }] }
       })
-      if (!view) refuse('not_found')
       sendEtag(reply, view)
       return view
     },

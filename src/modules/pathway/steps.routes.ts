@@ -1,7 +1,7 @@
 // Step routes: add a step to a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { mayStillRead, scopeForYoungPerson } from '../../authz/index.js'
+import { mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, PreconditionFailedError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
@@ -80,21 +80,13 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: responses({ 200: s.Step }, 404),
       },
     },
-    async (request, reply) => {
-      const view = await db.transaction(async (tx) => {
-        const row = await queries.findStep(tx, request.params.id)
-        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-        if (!row || !scope?.can('read', 'Step', row)) {
-          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Step', resourceId: request.params.id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-          return null
-        }
+    async function readStep(request, reply) {
+      const access = { action: 'read', subject: 'Step', audit: { action: 'read', resourceType: 'Step', resourceId: request.params.id } } as const
+      const view = await withRecord(db, request, (tx) => queries.findStep(tx, request.params.id), access, async ({ scope }, row) => {
         const category = categoryOf(row.goalCategory)
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'Step', resourceId: row.id, youngPersonId: row.youngPersonId, category, consentIds: consentIdsFor(scope, 'read', ['pathway', category]), outcome: 'allowed' },
-        ])
-        return presentStep(row)
+        const consentIds = consentIdsFor(scope, 'read', ['pathway', category])
+        return { value: presentStep(row), audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category, consentIds, outcome: 'allowed' }] }
       })
-      if (!view) refuse('not_found')
       sendEtag(reply, view)
       return view
     },
