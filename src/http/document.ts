@@ -133,11 +133,14 @@ function addExample(document: Json, media: Json): void {
     media.example = exampleOf(document, schema)
     return
   }
-  const name = schema.$ref.split('/').pop()!
+  // A record or its ids and status: the example is the record's own.
+  const union = resolve(document, schema)?.anyOf as Schema[] | undefined
+  const named = union?.[0]?.$ref ? union[0] : schema
+  const name = named.$ref!.split('/').pop()!
   const components = document.components as Json
   components.examples ??= {}
   const shared = components.examples as Record<string, Json>
-  shared[name] ??= { summary: `A ${name}`, value: exampleOf(document, schema) }
+  shared[name] ??= { summary: `A ${name}`, value: exampleOf(document, named) }
   media.examples = { [name]: ref('examples', name) }
 }
 
