@@ -18,7 +18,7 @@ const TokenRequest = Type.Object(
     client_secret: Type.Optional(Type.String({ maxLength: 256, description: 'The client secret (or use HTTP Basic)' })),
     scope: Type.Optional(Type.String({ maxLength: 512, description: 'Space-separated scopes; defaults to all the client may use' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TokenRequest' },
 )
 
 const TokenResponse = Type.Object(
@@ -28,7 +28,7 @@ const TokenResponse = Type.Object(
     expires_in: Type.Integer({ description: 'Lifetime in seconds' }),
     scope: Type.String({ description: 'The granted scopes, space-separated' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TokenResponse' },
 )
 
 const OAuthError = Type.Object(
@@ -38,7 +38,7 @@ const OAuthError = Type.Object(
     }),
     error_description: Type.String({ description: 'What went wrong' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'OAuthError' },
 )
 
 type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_scope' | 'unsupported_grant_type'

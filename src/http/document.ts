@@ -1,6 +1,7 @@
 // Finishes the OpenAPI document generated from the routes: shared components, problem+json, headers, examples.
 import { sample } from 'openapi-sampler'
 import type { ContractFacts } from './contract.js'
+import { schemasWithExamples, withExamples } from './examples.js'
 import { OPERATIONS } from './operations.js'
 import { nameSchemas } from './schema-names.js'
 import { webhookDocumentation } from './webhook-events.js'
@@ -73,8 +74,13 @@ function extractComponents(document: Json): void {
     if (!node || typeof node !== 'object') return node
     const copy: Json = {}
     for (const [key, value] of Object.entries(node)) copy[key] = visit(value)
+    // A union of named schemas (a record, or its ids and status) is named after them.
+    const branches = (copy.anyOf ?? copy.oneOf) as Schema[] | undefined
+    if (copy.title === undefined && branches?.every((branch) => branch.$ref && Object.keys(branch).length === 1)) {
+      copy.title = branches.map((branch) => branch.$ref!.split('/').pop()).join('Or')
+    }
     const title = (copy as Schema).title
-    if (typeof title !== 'string' || !('type' in copy || 'anyOf' in copy || 'oneOf' in copy)) return copy
+    if (typeof title !== 'string' || !('type' in copy || 'anyOf' in copy || 'oneOf' in copy || 'enum' in copy)) return copy
     const key = shape(copy)
     let name = shapes.get(key)
     if (!name) {
@@ -84,7 +90,9 @@ function extractComponents(document: Json): void {
       components[name] = { ...component, ...(description ? { description } : {}) } as Schema
       shapes.set(key, name)
     }
-    return { ...ref('schemas', name), ...(copy.description ? { description: copy.description } : {}) }
+    // The component's own description is not repeated at every use; a different one is kept.
+    const description = copy.description !== components[name]!.description ? copy.description : undefined
+    return { ...ref('schemas', name), ...(description ? { description } : {}) }
   }
   document.paths = visit(document.paths)
 }
@@ -95,8 +103,23 @@ function resolve(document: Json, schema: Schema | undefined): Schema | undefined
   return ((document.components as Json).schemas as Record<string, Schema>)[name]
 }
 
+/** The document with realistic values on every property, to sample from (made again when schemas were added). */
+const sampled = new WeakMap<Json, { count: number; document: Json }>()
+function exampleSource(document: Json): Json {
+  const schemas = (document.components as Json).schemas as Record<string, Json>
+  const count = Object.keys(schemas).length
+  let entry = sampled.get(document)
+  if (entry?.count !== count) {
+    entry = { count, document: { ...document, components: { ...(document.components as Json), schemas: schemasWithExamples(schemas) } } }
+    sampled.set(document, entry)
+  }
+  return entry.document
+}
+
 function exampleOf(document: Json, schema: Schema): unknown {
-  return sample(schema as never, { skipReadOnly: false, skipNonRequired: false, quiet: true } as never, document as never)
+  const options = { skipReadOnly: false, skipNonRequired: false, quiet: true }
+  const schemas = (document.components as Json).schemas as Record<string, Json>
+  return sample(withExamples(schema, schemas) as never, options as never, exampleSource(document) as never)
 }
 
 /**
@@ -110,24 +133,30 @@ function addExample(document: Json, media: Json): void {
     media.example = exampleOf(document, schema)
     return
   }
-  const name = schema.$ref.split('/').pop()!
+  // A record or its ids and status: the example is the record's own.
+  const union = resolve(document, schema)?.anyOf as Schema[] | undefined
+  const named = union?.[0]?.$ref ? union[0] : schema
+  const name = named.$ref!.split('/').pop()!
   const components = document.components as Json
   components.examples ??= {}
   const shared = components.examples as Record<string, Json>
-  shared[name] ??= { summary: `A ${name}`, value: exampleOf(document, schema) }
+  shared[name] ??= { summary: `A ${name}`, value: exampleOf(document, named) }
   media.examples = { [name]: ref('examples', name) }
 }
 
 /** Path and paging parameters every list and record route repeats, declared once. */
-const SHARED_PARAMETERS: Record<string, { in: string; name: string }> = {
-  RecordId: { in: 'path', name: 'id' },
+const SHARED_PARAMETERS: Record<string, { in: string; name: string; description?: string }> = {
+  RecordId: { in: 'path', name: 'id', description: 'The record id' },
+  YoungPersonId: { in: 'path', name: 'id', description: 'The young person' },
   Limit: { in: 'query', name: 'limit' },
   Cursor: { in: 'query', name: 'cursor' },
 }
 
 /** Refers to the shared declaration when a parameter is the same as the first one seen by its name. */
 function shareParameter(document: Json, parameter: Json): Json {
-  const entry = Object.entries(SHARED_PARAMETERS).find(([, p]) => p.in === parameter.in && p.name === parameter.name)
+  const entry = Object.entries(SHARED_PARAMETERS).find(
+    ([, p]) => p.in === parameter.in && p.name === parameter.name && (p.description === undefined || p.description === parameter.description),
+  )
   if (!entry) return parameter
   const components = document.components as Json
   components.parameters ??= {}
@@ -192,12 +221,14 @@ function finishOperation(document: Json, path: string, method: string, operation
       if (media) addExample(document, media)
     }
     const problem = schema?.title === 'Problem'
-    if (problem && fact?.rateLimitHeaders && status !== 405) {
-      const name = PROBLEM_NAMES[status] ?? `Problem${status}`
+    if (problem && status !== 405) {
+      // Outside the rate limiter (health, the token endpoint) the same problem comes without RateLimit-* headers.
+      const rateLimited = fact?.rateLimitHeaders ?? false
+      const name = `${PROBLEM_NAMES[status] ?? `Problem${status}`}${rateLimited ? '' : 'Unlimited'}`
       const components = document.components as Json
       components.responses ??= {}
       const shared = components.responses as Record<string, Json>
-      shared[name] ??= { ...response, headers: responseHeaders(status, { idempotent: false, rateLimited: true, etag: false, list: false }) }
+      shared[name] ??= { ...response, headers: responseHeaders(status, { idempotent: false, rateLimited, etag: false, list: false }) }
       responses[code] = ref('responses', name)
       continue
     }
@@ -230,6 +261,12 @@ export function finishDocument(document: Json, facts: ContractFacts): Json {
   }
   const components = document.components as Json
   components.headers = HEADERS
-  Object.assign(document, webhookDocumentation())
+  const events = webhookDocumentation()
+  document.webhooks = events.webhooks
+  for (const [kind, entries] of Object.entries(events.components)) components[kind] = { ...(components[kind] as Json | undefined), ...entries }
+  for (const item of Object.values(events.webhooks) as Record<string, Json>[]) {
+    const content = ((item.post as Json).requestBody as Json).content as Record<string, Json>
+    for (const media of Object.values(content)) addExample(document, media)
+  }
   return document
 }

@@ -5,13 +5,15 @@ import * as notes from '../modules/pathway/notes.schemas.js'
 import * as pathway from '../modules/pathway/pathway.schemas.js'
 import * as referrals from '../modules/referrals/referrals.schemas.js'
 import * as registry from '../modules/registry/registry.schemas.js'
+import * as retention from '../modules/retention/retention.schemas.js'
+import * as reviewItems from '../modules/review-items/review-items.schemas.js'
 import * as stats from '../modules/stats/stats.schemas.js'
 import * as timeline from '../modules/timeline/timeline.schemas.js'
 import * as visits from '../modules/visits/visits.schemas.js'
 import * as webhooks from '../modules/webhooks/webhooks.schemas.js'
 import * as youngPersons from '../modules/young-persons/young-persons.schemas.js'
 
-const MODULES = [audit, consents, notes, pathway, referrals, registry, stats, timeline, visits, webhooks, youngPersons]
+const MODULES = [audit, consents, notes, pathway, referrals, registry, retention, reviewItems, stats, timeline, visits, webhooks, youngPersons]
 
 /** Schemas worth a name: objects and unions; a plain string or enum reads better inline. */
 const worthNaming = (value: unknown): value is { title?: string; type?: string; anyOf?: unknown } =>

@@ -19,7 +19,7 @@ export const MonthOrDay = (description: string) =>
   })
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
-export const Category = Type.Enum([...DATA_CATEGORIES], { description: 'A data category (consent scope)' })
+export const Category = Type.Enum([...DATA_CATEGORIES], { title: 'DataCategory', description: 'A data category (consent scope)' })
 
 /** The answer to a caller who may no longer read a record (their consent ended): ids and status only. */
 export const IdsAndStatus = Type.Object(
@@ -84,14 +84,14 @@ export function responses<S extends Record<number, TSchema>>(success: S, ...erro
   return map as S
 }
 
-/** `{ items, nextCursor }`: the envelope of every list. */
-export const ListOf = <T extends TSchema>(item: T, description: string) =>
+/** `{ items, nextCursor }`: the envelope of every list (`title` names it in the document when it is not exported). */
+export const ListOf = <T extends TSchema>(item: T, description: string, title?: string) =>
   Type.Object(
     {
       items: Type.Array(item, { description }),
-      nextCursor: Nullable(Type.String({ description: 'Pass as `cursor` to get the next page; null on the last page' })),
+      nextCursor: Type.Union([Type.String(), Type.Null()], { title: 'NextCursor', description: 'Pass as `cursor` to get the next page; null on the last page' }),
     },
-    { additionalProperties: false },
+    { additionalProperties: false, ...(title ? { title } : {}) },
   )
 
 export const PageQuery = {

@@ -39,10 +39,12 @@ const referralData = {
   },
 }
 
-const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, unknown> }> = {
-  'consent.granted': { summary: 'A young person gave your agency consent: you may now act under it', data: consentData() },
+/** Each event's `data`, by the name of its component (events of one kind share one). */
+const EVENTS: Record<WebhookEventType, { summary: string; name: string; data: Record<string, unknown> }> = {
+  'consent.granted': { summary: 'A young person gave your agency consent: you may now act under it', name: 'ConsentEventData', data: consentData() },
   'consent.revoked': {
     summary: 'A consent to your agency ended early: delete what you received under it',
+    name: 'ConsentRevokedEventData',
     data: consentData(
       {
         reason: { type: 'string', enum: ['revoked', 'superseded'], description: 'Withdrawn by the young person, or replaced by a new consent' },
@@ -51,13 +53,18 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, u
       ['reason'],
     ),
   },
-  'consent.expired': { summary: 'A consent to your agency reached its end date unrevoked: delete what you received under it', data: consentData() },
-  'referral.created': { summary: 'A referral from or to your agency reached its receiver', data: referralData },
-  'referral.accepted': { summary: 'The receiver accepted a referral', data: referralData },
-  'referral.declined': { summary: 'The receiver declined a referral', data: referralData },
-  'referral.completed': { summary: 'The receiver completed a referral', data: referralData },
+  'consent.expired': {
+    summary: 'A consent to your agency reached its end date unrevoked: delete what you received under it',
+    name: 'ConsentEventData',
+    data: consentData(),
+  },
+  'referral.created': { summary: 'A referral from or to your agency reached its receiver', name: 'ReferralEventData', data: referralData },
+  'referral.accepted': { summary: 'The receiver accepted a referral', name: 'ReferralEventData', data: referralData },
+  'referral.declined': { summary: 'The receiver declined a referral', name: 'ReferralEventData', data: referralData },
+  'referral.completed': { summary: 'The receiver completed a referral', name: 'ReferralEventData', data: referralData },
   'pathway.closed': {
     summary: 'A pathway your agency holds a consent for was closed: it is read-only until reopened',
+    name: 'PathwayClosedEventData',
     data: {
       type: 'object',
       additionalProperties: false,
@@ -71,10 +78,12 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, u
   },
   'pathway.reopened': {
     summary: 'A closed pathway was reopened',
+    name: 'PathwayReopenedEventData',
     data: { type: 'object', additionalProperties: false, required: ['youngPersonId'], properties: { youngPersonId: uuid('Whose pathway') } },
   },
   'personal_data.erased': {
     summary: "A young person's personal data was erased in Polku: erase what you received about them (ids only)",
+    name: 'PersonalDataErasedEventData',
     data: {
       type: 'object',
       additionalProperties: false,
@@ -87,18 +96,34 @@ const EVENTS: Record<WebhookEventType, { summary: string; data: Record<string, u
   },
 }
 
-const SIGNATURE = {
-  description:
-    '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint\'s secret. Verify it over the raw body and refuse a `t` more than 5 minutes away.',
-  required: true,
-  schema: { type: 'string', pattern: '^t=[0-9]+,v1=[0-9a-f]{64}$', maxLength: 100 },
+const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` })
+
+/** What every event shares, declared once in `components`. */
+const COMPONENTS = {
+  parameters: {
+    PolkuSignature: {
+      in: 'header',
+      name: 'Polku-Signature',
+      description:
+        '`t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint\'s secret. Verify it over the raw body and refuse a `t` more than 5 minutes away.',
+      required: true,
+      schema: { type: 'string', pattern: '^t=[0-9]+,v1=[0-9a-f]{64}$', maxLength: 100 },
+    },
+    PolkuEventId: { in: 'header', name: 'Polku-Event-Id', required: true, description: 'The event id, the same on every retry', schema: uuid('Event id') },
+  },
+  responses: {
+    EventAcknowledged: { description: 'Any 2xx acknowledges the event' },
+    EventRetried: { description: 'Anything else is retried (a bad signature should be refused, e.g. with 401)' },
+  },
 }
 
-/** The `webhooks` section: one POST per event type, as Polku sends it to a registered endpoint. */
+/** The `webhooks` section (one POST per event type, as Polku sends it to a registered endpoint) and the components it uses. */
 export function webhookDocumentation() {
   const webhooks: Record<string, unknown> = {}
+  const schemas: Record<string, unknown> = {}
   for (const type of WEBHOOK_EVENT_TYPES) {
     const event = EVENTS[type]
+    schemas[event.name] ??= { ...event.data, description: 'Ids and facts only: never note bodies, reasons or special-category content' }
     webhooks[type] = {
       post: {
         operationId: `webhook${type.replace(/(^|\.)(\w)/g, (_m, _dot, c: string) => c.toUpperCase())}`,
@@ -107,8 +132,8 @@ export function webhookDocumentation() {
         tags: ['webhooks'],
         security: [],
         parameters: [
-          { in: 'header', name: 'Polku-Signature', ...SIGNATURE },
-          { in: 'header', name: 'Polku-Event-Id', required: true, description: 'The event id, the same on every retry', schema: uuid('Event id') },
+          ref('parameters', 'PolkuSignature'),
+          ref('parameters', 'PolkuEventId'),
           { in: 'header', name: 'Polku-Event-Type', required: true, description: 'The event type', schema: { type: 'string', const: type } },
         ],
         requestBody: {
@@ -123,18 +148,15 @@ export function webhookDocumentation() {
                   id: uuid('Event id (also in Polku-Event-Id)'),
                   type: { type: 'string', const: type },
                   createdAt: { type: 'string', format: 'date-time', maxLength: 40, description: 'When the change happened' },
-                  data: { ...event.data, description: 'Ids and facts only: never note bodies, reasons or special-category content' },
+                  data: ref('schemas', event.name),
                 },
               },
             },
           },
         },
-        responses: {
-          '200': { description: 'Any 2xx acknowledges the event' },
-          '400': { description: 'Anything else is retried (a bad signature should be refused, e.g. with 401)' },
-        },
+        responses: { '200': ref('responses', 'EventAcknowledged'), '400': ref('responses', 'EventRetried') },
       },
     }
   }
-  return { webhooks }
+  return { webhooks, components: { ...COMPONENTS, schemas } }
 }

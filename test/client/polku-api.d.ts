@@ -1693,6 +1693,14 @@ export interface webhooks {
 }
 export interface components {
     schemas: {
+        /** HealthStatus */
+        HealthStatus: {
+            /**
+             * @description Always "ok" when the check passes
+             * @enum {string}
+             */
+            status: "ok";
+        };
         /**
          * Problem
          * @description An unexpected failure; nothing was changed, and no detail is given
@@ -1722,6 +1730,57 @@ export interface components {
                 /** @description What is wrong with it */
                 message: string;
             }[];
+        };
+        /** TokenRequest */
+        TokenRequest: {
+            /** @description Must be client_credentials */
+            grant_type?: string;
+            /** @description The client id (or use HTTP Basic) */
+            client_id?: string;
+            /** @description The client secret (or use HTTP Basic) */
+            client_secret?: string;
+            /** @description Space-separated scopes; defaults to all the client may use */
+            scope?: string;
+        };
+        /** TokenResponse */
+        TokenResponse: {
+            /** @description A JWT to send as `Authorization: Bearer` */
+            access_token: string;
+            /**
+             * @description Always Bearer
+             * @enum {string}
+             */
+            token_type: "Bearer";
+            /**
+             * Format: int32
+             * @description Lifetime in seconds
+             */
+            expires_in: number;
+            /** @description The granted scopes, space-separated */
+            scope: string;
+        };
+        /** OAuthError */
+        OAuthError: {
+            /**
+             * @description RFC 6749 §5.2 error code
+             * @enum {unknown}
+             */
+            error: "invalid_request" | "invalid_client" | "invalid_scope" | "unsupported_grant_type";
+            /** @description What went wrong */
+            error_description: string;
+        };
+        /** LinkCode */
+        LinkCode: {
+            /** @description The link code you were given at intake, e.g. 7K2QM-9XD4F */
+            code: string;
+        };
+        /** Linked */
+        Linked: {
+            /**
+             * Format: uuid
+             * @description Your record, now linked to this sign-in
+             */
+            youngPersonId: string;
         };
         /** CreateAgency */
         CreateAgency: {
@@ -1753,11 +1812,16 @@ export interface components {
              */
             createdAt: string;
         };
+        /**
+         * NextCursor
+         * @description Pass as `cursor` to get the next page; null on the last page
+         */
+        NextCursor: string | null;
         /** AgencyList */
         AgencyList: {
             /** @description Agencies */
             items: components["schemas"]["Agency"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** CreateProfessional */
         CreateProfessional: {
@@ -1811,7 +1875,7 @@ export interface components {
         ProfessionalList: {
             /** @description Professionals */
             items: components["schemas"]["Professional"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** CreateCentre */
         CreateCentre: {
@@ -1841,7 +1905,7 @@ export interface components {
         CentreList: {
             /** @description Centres */
             items: components["schemas"]["Centre"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** CreatePartnerClient */
         CreatePartnerClient: {
@@ -1913,7 +1977,7 @@ export interface components {
         PartnerClientList: {
             /** @description Partner clients */
             items: components["schemas"]["PartnerClient"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * CreateVisit
@@ -2004,6 +2068,20 @@ export interface components {
             created: number;
         };
         /**
+         * SuppressibleCount
+         * @description How many; null when suppressed
+         */
+        SuppressibleCount: number | null;
+        /**
+         * TableTotal
+         * @description All records in the table
+         */
+        TableTotal: {
+            count: components["schemas"]["SuppressibleCount"];
+            /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
+            suppressed: boolean;
+        };
+        /**
          * VisitKey
          * @description The dimension values the count is for
          */
@@ -2033,6 +2111,29 @@ export interface components {
              * @example 2026-01
              */
             month?: string;
+        };
+        /** VisitTableCount */
+        VisitTableCount: {
+            key: components["schemas"]["VisitKey"];
+            count: components["schemas"]["SuppressibleCount"];
+            /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
+            suppressed: boolean;
+        };
+        /**
+         * VisitTableMargins
+         * @description Row and column totals of a two-way table; empty for one dimension
+         */
+        VisitTableMargins: {
+            /** @description With two dimensions: counts by topic alone, summed over the other */
+            topic?: components["schemas"]["VisitTableCount"][];
+            /** @description With two dimensions: counts by channel alone, summed over the other */
+            channel?: components["schemas"]["VisitTableCount"][];
+            /** @description With two dimensions: counts by ageBand alone, summed over the other */
+            ageBand?: components["schemas"]["VisitTableCount"][];
+            /** @description With two dimensions: counts by centre alone, summed over the other */
+            centre?: components["schemas"]["VisitTableCount"][];
+            /** @description With two dimensions: counts by month alone, summed over the other */
+            month?: components["schemas"]["VisitTableCount"][];
         };
         /**
          * VisitStats
@@ -2073,70 +2174,10 @@ export interface components {
             groupBy: string[];
             /** @description Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total */
             multiValued: string[];
-            /** @description All records in the table */
-            total: {
-                /** @description How many; null when suppressed */
-                count: number | null;
-                /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                suppressed: boolean;
-            };
+            total: components["schemas"]["TableTotal"];
             /** @description One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k) */
-            cells: {
-                /** @description The dimension values the count is for */
-                key: components["schemas"]["VisitKey"];
-                /** @description How many; null when suppressed */
-                count: number | null;
-                /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                suppressed: boolean;
-            }[];
-            /** @description Row and column totals of a two-way table; empty for one dimension */
-            margins: {
-                /** @description With two dimensions: counts by topic alone, summed over the other */
-                topic?: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["VisitKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description With two dimensions: counts by channel alone, summed over the other */
-                channel?: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["VisitKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description With two dimensions: counts by ageBand alone, summed over the other */
-                ageBand?: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["VisitKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description With two dimensions: counts by centre alone, summed over the other */
-                centre?: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["VisitKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description With two dimensions: counts by month alone, summed over the other */
-                month?: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["VisitKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-            };
+            cells: components["schemas"]["VisitTableCount"][];
+            margins: components["schemas"]["VisitTableMargins"];
             /** @description When grouped by centre: the centres named in the keys */
             centres?: {
                 /**
@@ -2168,6 +2209,39 @@ export interface components {
              */
             agencyKind?: "employment_service" | "social_services" | "health_services" | "mental_health_services" | "education" | "youth_work" | "ngo" | "other";
         };
+        /** PathwayTableCount */
+        PathwayTableCount: {
+            key: components["schemas"]["PathwayKey"];
+            count: components["schemas"]["SuppressibleCount"];
+            /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
+            suppressed: boolean;
+        };
+        /**
+         * PathwayTableMargins
+         * @description Row and column totals of a two-way table; empty for one dimension
+         */
+        PathwayTableMargins: {
+            /** @description With two dimensions: counts by status alone, summed over the other */
+            status?: components["schemas"]["PathwayTableCount"][];
+            /** @description With two dimensions: counts by category alone, summed over the other */
+            category?: components["schemas"]["PathwayTableCount"][];
+            /** @description With two dimensions: counts by agencyKind alone, summed over the other */
+            agencyKind?: components["schemas"]["PathwayTableCount"][];
+        };
+        /**
+         * PathwayTable
+         * @description Pathways by status (active, paused, closed)
+         */
+        PathwayTable: {
+            /** @description The dimensions of the table, in order */
+            groupBy: string[];
+            /** @description Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total */
+            multiValued: string[];
+            total: components["schemas"]["TableTotal"];
+            /** @description One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k) */
+            cells: components["schemas"]["PathwayTableCount"][];
+            margins: components["schemas"]["PathwayTableMargins"];
+        };
         /**
          * PathwayStats
          * @description Counts across all young persons; never per person
@@ -2183,165 +2257,11 @@ export interface components {
              * @description The threshold: no count from 1 to k-1 is published, and none can be worked out from the others
              */
             k: number;
-            /** @description Pathways by status (active, paused, closed) */
-            pathways: {
-                /** @description The dimensions of the table, in order */
-                groupBy: string[];
-                /** @description Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total */
-                multiValued: string[];
-                /** @description All records in the table */
-                total: {
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                };
-                /** @description One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k) */
-                cells: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["PathwayKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description Row and column totals of a two-way table; empty for one dimension */
-                margins: {
-                    /** @description With two dimensions: counts by status alone, summed over the other */
-                    status?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by category alone, summed over the other */
-                    category?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by agencyKind alone, summed over the other */
-                    agencyKind?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                };
-            };
+            pathways: components["schemas"]["PathwayTable"];
             /** @description Goals by category and status (open, in_progress, achieved, dropped) */
-            goals: {
-                /** @description The dimensions of the table, in order */
-                groupBy: string[];
-                /** @description Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total */
-                multiValued: string[];
-                /** @description All records in the table */
-                total: {
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                };
-                /** @description One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k) */
-                cells: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["PathwayKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description Row and column totals of a two-way table; empty for one dimension */
-                margins: {
-                    /** @description With two dimensions: counts by status alone, summed over the other */
-                    status?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by category alone, summed over the other */
-                    category?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by agencyKind alone, summed over the other */
-                    agencyKind?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                };
-            };
+            goals: components["schemas"]["PathwayTable"];
             /** @description Referrals by status (awaiting_consent, pending, accepted, declined, completed, withdrawn, expired) and kind of receiving agency */
-            referrals: {
-                /** @description The dimensions of the table, in order */
-                groupBy: string[];
-                /** @description Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total */
-                multiValued: string[];
-                /** @description All records in the table */
-                total: {
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                };
-                /** @description One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k) */
-                cells: {
-                    /** @description The dimension values the count is for */
-                    key: components["schemas"]["PathwayKey"];
-                    /** @description How many; null when suppressed */
-                    count: number | null;
-                    /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                    suppressed: boolean;
-                }[];
-                /** @description Row and column totals of a two-way table; empty for one dimension */
-                margins: {
-                    /** @description With two dimensions: counts by status alone, summed over the other */
-                    status?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by category alone, summed over the other */
-                    category?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                    /** @description With two dimensions: counts by agencyKind alone, summed over the other */
-                    agencyKind?: {
-                        /** @description The dimension values the count is for */
-                        key: components["schemas"]["PathwayKey"];
-                        /** @description How many; null when suppressed */
-                        count: number | null;
-                        /** @description True when the count is withheld: it is below k, or it would let a withheld count be worked out */
-                        suppressed: boolean;
-                    }[];
-                };
-            };
+            referrals: components["schemas"]["PathwayTable"];
         };
         /**
          * Grantee
@@ -2365,6 +2285,12 @@ export interface components {
              */
             role?: "youth_counsellor" | "social_worker" | "nurse" | "psychologist" | "study_counsellor" | "outreach_worker" | "other";
         };
+        /**
+         * DataCategory
+         * @description A data category (consent scope)
+         * @enum {unknown}
+         */
+        DataCategory: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
         /** Intake */
         Intake: {
             /** @description Given name (identity category) */
@@ -2390,10 +2316,9 @@ export interface components {
             subject?: string;
             /** @description The first consent, given in person at intake */
             consent?: {
-                /** @description Who receives access: one professional, or an agency (optionally one role within it) */
                 grantee: components["schemas"]["Grantee"];
                 /** @description Data categories covered; health and psychological are special categories and only ever granted by name */
-                categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+                categories: components["schemas"]["DataCategory"][];
                 /** @description read and/or write */
                 actions: ("read" | "write")[];
                 /** @description Why the data is shared, in plain words */
@@ -2569,7 +2494,6 @@ export interface components {
              * @description When it was recorded
              */
             createdAt: string;
-            /** @description A machine-readable consent receipt */
             receipt: components["schemas"]["Receipt"];
         };
         /** IntakeResult */
@@ -2622,6 +2546,8 @@ export interface components {
             /** @description Its status, for records that have one */
             status?: string;
         };
+        /** IntakeResultOrIdsAndStatus */
+        IntakeResultOrIdsAndStatus: components["schemas"]["IntakeResult"] | components["schemas"]["IdsAndStatus"];
         /** YoungPerson */
         YoungPerson: {
             /**
@@ -2679,10 +2605,9 @@ export interface components {
         };
         /** GrantConsent */
         GrantConsent: {
-            /** @description Who receives access: one professional, or an agency (optionally one role within it) */
             grantee: components["schemas"]["Grantee"];
             /** @description Data categories covered; health and psychological are special categories and only ever granted by name */
-            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+            categories: components["schemas"]["DataCategory"][];
             /** @description read and/or write */
             actions: ("read" | "write")[];
             /** @description Why the data is shared, in plain words */
@@ -2700,6 +2625,8 @@ export interface components {
              */
             supersedes?: string;
         };
+        /** ConsentWithReceiptOrIdsAndStatus */
+        ConsentWithReceiptOrIdsAndStatus: components["schemas"]["ConsentWithReceipt"] | components["schemas"]["IdsAndStatus"];
         /** Consent */
         Consent: {
             /**
@@ -2779,7 +2706,7 @@ export interface components {
         ConsentList: {
             /** @description Consents, newest first */
             items: components["schemas"]["Consent"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * RevokeConsent
@@ -2807,12 +2734,13 @@ export interface components {
              */
             revokedAt: string;
         };
+        /** ConsentOrWithdrawnConsent */
+        ConsentOrWithdrawnConsent: components["schemas"]["Consent"] | components["schemas"]["WithdrawnConsent"];
         /** RequestConsent */
         RequestConsent: {
-            /** @description Who receives access: one professional, or an agency (optionally one role within it) */
             grantee: components["schemas"]["Grantee"];
             /** @description Data categories covered; health and psychological are special categories and only ever granted by name */
-            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+            categories: components["schemas"]["DataCategory"][];
             /** @description read and/or write */
             actions: ("read" | "write")[];
             /** @description Why the data is shared, in plain words */
@@ -2876,7 +2804,7 @@ export interface components {
         ConsentRequestList: {
             /** @description Consent requests, newest first */
             items: components["schemas"]["ConsentRequest"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** ApproveRequest */
         ApproveRequest: {
@@ -2885,6 +2813,47 @@ export interface components {
              * @description End of validity of the consent created
              */
             validUntil?: string;
+        };
+        /**
+         * Retention
+         * @description How long the data is kept
+         */
+        Retention: {
+            deletionDate: string | null;
+            startsFrom: string | null;
+            /** @description The deletion date of each data category, by the configured retention rules */
+            categories: {
+                category: components["schemas"]["DataCategory"];
+                deletionDate: string | null;
+                erasedAt: string | null;
+            }[];
+            /** @description A legal hold stops retention and erasure until it is lifted */
+            legalHold: boolean;
+            erasedAt: string | null;
+        };
+        /** Me */
+        Me: {
+            /**
+             * Format: uuid
+             * @description Your id
+             */
+            id: string;
+            /** @description Given name */
+            givenName: string;
+            /** @description Family name */
+            familyName: string;
+            /** @description Birth date; null once erased */
+            birthDate: string | null;
+            /** @description Email address */
+            email: string | null;
+            /** @description Phone number */
+            phone: string | null;
+            /**
+             * Format: date-time
+             * @description When your record was made
+             */
+            createdAt: string;
+            retention: components["schemas"]["Retention"];
         };
         /** Step */
         Step: {
@@ -2952,7 +2921,7 @@ export interface components {
             youngPersonId: string;
             /** @description The goal, in the young person’s words where possible */
             title: string;
-            category: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
+            category: components["schemas"]["DataCategory"] | null;
             /**
              * @description Where the goal stands
              * @enum {unknown}
@@ -2980,6 +2949,19 @@ export interface components {
             /** @description The goal’s steps, oldest first */
             steps: components["schemas"]["Step"][];
         };
+        /** Closure */
+        Closure: {
+            /**
+             * Format: date-time
+             * @description When the pathway was closed
+             */
+            closedAt: string;
+            /**
+             * @description Why the pathway was closed
+             * @enum {unknown}
+             */
+            reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+        } | null;
         /** Pathway */
         Pathway: {
             /**
@@ -3004,36 +2986,8 @@ export interface components {
             updatedAt: string | null;
             /** @description The goals the caller may read, oldest first */
             goals: components["schemas"]["Goal"][];
-            closure: {
-                /**
-                 * Format: date-time
-                 * @description When the pathway was closed
-                 */
-                closedAt: string;
-                /**
-                 * @description Why the pathway was closed
-                 * @enum {unknown}
-                 */
-                reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
-            } | null;
-            /** @description How long the data is kept */
-            retention: {
-                deletionDate: string | null;
-                startsFrom: string | null;
-                /** @description The deletion date of each data category, by the configured retention rules */
-                categories: {
-                    /**
-                     * @description A data category (consent scope)
-                     * @enum {unknown}
-                     */
-                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
-                    deletionDate: string | null;
-                    erasedAt: string | null;
-                }[];
-                /** @description A legal hold stops retention and erasure until it is lifted */
-                legalHold: boolean;
-                erasedAt: string | null;
-            };
+            closure: components["schemas"]["Closure"];
+            retention: components["schemas"]["Retention"];
         };
         /** Note */
         Note: {
@@ -3047,11 +3001,7 @@ export interface components {
              * @description The young person
              */
             youngPersonId: string;
-            /**
-             * @description A data category (consent scope)
-             * @enum {unknown}
-             */
-            category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+            category: components["schemas"]["DataCategory"];
             /** @description The note text */
             body: string;
             /** @description Who wrote the note */
@@ -3173,15 +3123,132 @@ export interface components {
             /** @description `allowed`, or `denied` for an attempt that was refused */
             outcome: "allowed" | "denied";
         };
+        /** ReviewItem */
+        ReviewItem: {
+            /**
+             * Format: uuid
+             * @description Review item id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The access-log event the question was raised from
+             */
+            auditEventId: string;
+            /**
+             * Format: date
+             * @description The day of the questioned accesses (Finnish time)
+             */
+            day: string;
+            /** @description Whose accesses are questioned */
+            actor: {
+                /** @description professional, partner, auditor, … */
+                kind: string;
+                role: string | null;
+                name: string | null;
+                agencyName: string | null;
+            };
+            /** @description The young person's own words */
+            question: string;
+            answer: string | null;
+            answeredAt: string | null;
+            /**
+             * Format: date-time
+             * @description When the question was asked
+             */
+            createdAt: string;
+        };
+        /** ErasureRequest */
+        ErasureRequest: {
+            /**
+             * Format: uuid
+             * @description Erasure request id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The young person
+             */
+            youngPersonId: string;
+            categories: components["schemas"]["DataCategory"][] | null;
+            /**
+             * @description Where the request stands
+             * @enum {unknown}
+             */
+            status: "pending" | "granted" | "granted_in_part" | "refused";
+            /**
+             * Format: date-time
+             * @description When it was asked for
+             */
+            requestedAt: string;
+            decidedAt: string | null;
+            grantedCategories: components["schemas"]["DataCategory"][] | null;
+            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
+            reason: string | null;
+        };
+        /** Tombstone */
+        Tombstone: {
+            /**
+             * Format: uuid
+             * @description The erased record
+             */
+            recordId: string;
+            /**
+             * @description What the record was
+             * @enum {unknown}
+             */
+            kind: "young_person" | "note" | "goal" | "step" | "referral" | "consent" | "consent_request" | "pathway";
+            category: components["schemas"]["DataCategory"] | null;
+            /**
+             * Format: date-time
+             * @description When the record was made
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When its content was erased
+             */
+            erasedAt: string;
+            /**
+             * @description The retention period ran out, or an erasure request was granted
+             * @enum {unknown}
+             */
+            cause: "retention" | "erasure_request";
+        };
+        /**
+         * Export
+         * @description Everything held about you (GDPR art. 15 and 20)
+         */
+        Export: {
+            /**
+             * Format: date-time
+             * @description When this export was made
+             */
+            exportedAt: string;
+            person: components["schemas"]["Me"];
+            /** @description Every consent, active or not, newest first */
+            consents: components["schemas"]["Consent"][];
+            /** @description Every consent request, newest first */
+            consentRequests: components["schemas"]["ConsentRequest"][];
+            pathway: components["schemas"]["Pathway"];
+            /** @description Every note, in every category, newest first */
+            notes: components["schemas"]["Note"][];
+            /** @description Every referral, newest first */
+            referrals: components["schemas"]["Referral"][];
+            /** @description Who accessed or tried to access your data, newest first */
+            accessLog: components["schemas"]["AccessLogItem"][];
+            /** @description Your questions about accesses, with their answers */
+            reviewItems: components["schemas"]["ReviewItem"][];
+            /** @description Your erasure requests and their decisions, newest first */
+            erasureRequests: components["schemas"]["ErasureRequest"][];
+            /** @description What is left of erased records: ids, kinds and dates, no content */
+            tombstones: components["schemas"]["Tombstone"][];
+        };
         /** CreateGoal */
         CreateGoal: {
             /** @description The goal */
             title: string;
-            /**
-             * @description A data category (consent scope)
-             * @enum {unknown}
-             */
-            category?: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+            category?: components["schemas"]["DataCategory"];
             /**
              * @description Where the goal stands
              * @enum {unknown}
@@ -3193,11 +3260,13 @@ export interface components {
              */
             targetDate?: string;
         };
+        /** GoalOrIdsAndStatus */
+        GoalOrIdsAndStatus: components["schemas"]["Goal"] | components["schemas"]["IdsAndStatus"];
         /** PatchGoal */
         PatchGoal: {
             /** @description The goal */
             title?: string;
-            category?: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
+            category?: components["schemas"]["DataCategory"] | null;
             /**
              * @description Where the goal stands
              * @enum {unknown}
@@ -3225,6 +3294,8 @@ export interface components {
              */
             status?: "open" | "in_progress" | "done" | "dropped";
         };
+        /** StepOrIdsAndStatus */
+        StepOrIdsAndStatus: components["schemas"]["Step"] | components["schemas"]["IdsAndStatus"];
         /** PatchStep */
         PatchStep: {
             /** @description What is to be done */
@@ -3239,11 +3310,7 @@ export interface components {
         };
         /** CreateNote */
         CreateNote: {
-            /**
-             * @description A data category (consent scope)
-             * @enum {unknown}
-             */
-            category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+            category: components["schemas"]["DataCategory"];
             /** @description The note text */
             body: string;
             /**
@@ -3252,6 +3319,8 @@ export interface components {
              */
             corrects?: string;
         };
+        /** NoteOrIdsAndStatus */
+        NoteOrIdsAndStatus: components["schemas"]["Note"] | components["schemas"]["IdsAndStatus"];
         /** NoteList */
         NoteList: {
             /** @description Notes in the categories the caller may read, newest first */
@@ -3262,6 +3331,47 @@ export interface components {
              * @description How many notes the caller may read in all (with the category filter)
              */
             total: number;
+        };
+        /** TeamMember */
+        TeamMember: {
+            /**
+             * Format: uuid
+             * @description The consent that puts them on the team
+             */
+            consentId: string;
+            /**
+             * @description One named professional, or an agency (optionally one role in it)
+             * @enum {unknown}
+             */
+            kind: "professional" | "agency";
+            professionalId: string | null;
+            name: string | null;
+            role: ("youth_counsellor" | "social_worker" | "nurse" | "psychologist" | "study_counsellor" | "outreach_worker" | "other") | null;
+            /** @description The agency they work for, or that holds the consent */
+            agency: {
+                /**
+                 * Format: uuid
+                 * @description Agency id
+                 */
+                id: string;
+                /** @description Agency name */
+                name: string;
+            };
+            /** @description The data categories the consent covers */
+            categories: components["schemas"]["DataCategory"][];
+            /** @description read and/or write */
+            actions: ("read" | "write")[];
+            /**
+             * Format: date-time
+             * @description Until when the consent holds, unless withdrawn earlier
+             */
+            validUntil: string;
+        };
+        /** Team */
+        Team: {
+            /** @description Holders of active consent, most recent consent first */
+            items: components["schemas"]["TeamMember"][];
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** PatchPathway */
         PatchPathway: {
@@ -3287,7 +3397,7 @@ export interface components {
         AccessLog: {
             /** @description Accesses to your data by others, newest first */
             items: components["schemas"]["AccessLogItem"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** ChainHead */
         ChainHead: {
@@ -3447,7 +3557,7 @@ export interface components {
         AuditEventList: {
             /** @description Events, newest first */
             items: components["schemas"]["AuditEventItem"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** CreateReferral */
         CreateReferral: {
@@ -3469,13 +3579,15 @@ export interface components {
             /** @description Why the young person is referred, in plain words */
             reason: string;
             /** @description The data categories the receiver will need; asked of the young person when they have not yet consented */
-            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+            categories: components["schemas"]["DataCategory"][];
         };
+        /** ReferralOrIdsAndStatus */
+        ReferralOrIdsAndStatus: components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
         /** ReferralList */
         ReferralList: {
             /** @description Referrals, newest first */
             items: components["schemas"]["Referral"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * NoBody
@@ -3524,7 +3636,7 @@ export interface components {
         Timeline: {
             /** @description Timeline items, newest first */
             items: components["schemas"]["TimelineItem"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /** CreateEndpoint */
         CreateEndpoint: {
@@ -3588,7 +3700,7 @@ export interface components {
         EndpointList: {
             /** @description The caller's webhook endpoints, oldest first */
             items: components["schemas"]["Endpoint"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
         };
         /**
          * Delivery
@@ -3634,10 +3746,335 @@ export interface components {
         DeliveryList: {
             /** @description Deliveries to this endpoint, newest first */
             items: components["schemas"]["Delivery"][];
-            nextCursor: string | null;
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** ClosePathway */
+        ClosePathway: {
+            /**
+             * @description Why the pathway was closed
+             * @enum {unknown}
+             */
+            reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+        };
+        /** ReopenPathway */
+        ReopenPathway: Record<string, never>;
+        /** CreateErasureRequest */
+        CreateErasureRequest: {
+            /** @description Only these categories; everything when left out */
+            categories?: components["schemas"]["DataCategory"][];
+        };
+        /** ErasureRequestList */
+        ErasureRequestList: {
+            /** @description Erasure requests, newest first */
+            items: components["schemas"]["ErasureRequest"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /**
+         * ErasureDecision
+         * @description Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part
+         */
+        ErasureDecision: {
+            /** @enum {string} */
+            decision: "grant";
+        } | {
+            /** @enum {string} */
+            decision: "refuse";
+            /**
+             * @description The GDPR art. 17(3) ground for keeping data
+             * @enum {unknown}
+             */
+            ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+            /** @description Why, in words the young person can read */
+            reason: string;
+        } | {
+            /** @enum {string} */
+            decision: "grant_in_part";
+            /** @description The categories to erase now */
+            categories: components["schemas"]["DataCategory"][];
+            /**
+             * @description The GDPR art. 17(3) ground for keeping data
+             * @enum {unknown}
+             */
+            ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
+            /** @description Why, in words the young person can read */
+            reason: string;
+        };
+        /** LegalHoldBody */
+        LegalHoldBody: {
+            /** @description Why, in words the young person can read */
+            reason: string;
+        };
+        /** LegalHold */
+        LegalHold: {
+            /**
+             * Format: uuid
+             * @description Legal hold id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The young person
+             */
+            youngPersonId: string;
+            /** @description Why the data must be kept */
+            reason: string;
+            /**
+             * Format: date-time
+             * @description When it was set
+             */
+            setAt: string;
+            liftedAt: string | null;
+            liftReason: string | null;
+        };
+        /** LegalHoldList */
+        LegalHoldList: {
+            /** @description Legal holds, newest first */
+            items: components["schemas"]["LegalHold"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** ErasureNotice */
+        ErasureNotice: {
+            /**
+             * Format: uuid
+             * @description The personal_data.erased event
+             */
+            eventId: string;
+            /**
+             * Format: uuid
+             * @description The erased young person
+             */
+            youngPersonId: string;
+            /**
+             * Format: uuid
+             * @description The partner system told to forget
+             */
+            partnerClientId: string;
+            /**
+             * Format: uuid
+             * @description Its webhook endpoint
+             */
+            endpointId: string;
+            /**
+             * @description delivered: the partner acknowledged with a 2xx
+             * @enum {unknown}
+             */
+            status: "pending" | "delivered" | "dead";
+            /**
+             * Format: int32
+             * @description Delivery attempts so far
+             */
+            attempts: number;
+            /**
+             * Format: date-time
+             * @description When the notice was queued
+             */
+            createdAt: string;
+            acknowledgedAt: string | null;
+        };
+        /** ErasureNoticeList */
+        ErasureNoticeList: {
+            /** @description Erasure notices to partners, newest first */
+            items: components["schemas"]["ErasureNotice"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** AskQuestion */
+        AskQuestion: {
+            /**
+             * Format: uuid
+             * @description An event of your access log; the question covers that person on that day
+             */
+            auditEventId: string;
+            /** @description What you want to know, in your own words */
+            question: string;
+        };
+        /** ReviewItemList */
+        ReviewItemList: {
+            /** @description Review items, newest first */
+            items: components["schemas"]["ReviewItem"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** Answer */
+        Answer: {
+            /** @description The answer the young person will read */
+            answer: string;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        ConsentEventData: {
+            /**
+             * Format: uuid
+             * @description The consent
+             */
+            consentId: string;
+            /**
+             * Format: uuid
+             * @description Whose consent it is
+             */
+            youngPersonId: string;
+            /**
+             * Format: uuid
+             * @description Your agency, the grantee
+             */
+            agencyId: string;
+            /** @description Data categories the consent covers */
+            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+            /** @description read and/or write */
+            actions: ("read" | "write")[];
+            /**
+             * Format: date-time
+             * @description When the consent ends (or ended)
+             */
+            validUntil: string;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        ConsentRevokedEventData: {
+            /**
+             * Format: uuid
+             * @description The consent
+             */
+            consentId: string;
+            /**
+             * Format: uuid
+             * @description Whose consent it is
+             */
+            youngPersonId: string;
+            /**
+             * Format: uuid
+             * @description Your agency, the grantee
+             */
+            agencyId: string;
+            /** @description Data categories the consent covers */
+            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
+            /** @description read and/or write */
+            actions: ("read" | "write")[];
+            /**
+             * Format: date-time
+             * @description When the consent ends (or ended)
+             */
+            validUntil: string;
+            /**
+             * @description Withdrawn by the young person, or replaced by a new consent
+             * @enum {string}
+             */
+            reason: "revoked" | "superseded";
+            /**
+             * Format: uuid
+             * @description The consent that replaces it (when superseded)
+             */
+            supersededById?: string;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        ReferralEventData: {
+            /**
+             * Format: uuid
+             * @description The referral
+             */
+            referralId: string;
+            /**
+             * @description Its status after the change
+             * @enum {string}
+             */
+            status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
+            /**
+             * Format: uuid
+             * @description The receiving agency
+             */
+            toAgencyId: string;
+            /** @description The receiving role, when narrowed to one */
+            toRole: string | null;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        PathwayClosedEventData: {
+            /**
+             * Format: uuid
+             * @description Whose pathway
+             */
+            youngPersonId: string;
+            /**
+             * @description Why it was closed
+             * @enum {string}
+             */
+            reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
+            /**
+             * Format: date-time
+             * @description When it was closed
+             */
+            closedAt: string;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        PathwayReopenedEventData: {
+            /**
+             * Format: uuid
+             * @description Whose pathway
+             */
+            youngPersonId: string;
+        };
+        /** @description Ids and facts only: never note bodies, reasons or special-category content */
+        PersonalDataErasedEventData: {
+            /**
+             * Format: uuid
+             * @description Whose data was erased
+             */
+            youngPersonId: string;
+            /**
+             * Format: date-time
+             * @description When it was erased
+             */
+            erasedAt: string;
         };
     };
     responses: {
+        /** @description An unexpected failure; nothing was changed, and no detail is given */
+        InternalServerErrorUnlimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database is unavailable or the server is shutting down; retry after Retry-After */
+        ServiceUnavailableUnlimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The body is larger than 1 MiB */
+        ContentTooLargeUnlimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The content type is not supported; send application/json */
+        UnsupportedMediaTypeUnlimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Too many requests; retry after the number of seconds in Retry-After */
+        TooManyRequestsUnlimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The request is malformed or fails validation; `errors` names each field */
         BadRequest: {
             headers: {
@@ -3804,6 +4241,20 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description Any 2xx acknowledges the event */
+        EventAcknowledged: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
+        EventRetried: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
     };
     parameters: {
         /** @description Page size, at most 100 */
@@ -3814,8 +4265,14 @@ export interface components {
         IdempotencyKey: string;
         /** @description The record id */
         RecordId: string;
+        /** @description The young person */
+        YoungPersonId: string;
         /** @description The ETag of the version being changed (required: 428 without it, 412 when stale) */
         IfMatch: string;
+        /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
+        PolkuSignature: string;
+        /** @description The event id, the same on every retry */
+        PolkuEventId: string;
     };
     requestBodies: never;
     headers: {
@@ -3858,41 +4315,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": "ok"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * @description Always "ok" when the check passes
-                         * @enum {string}
-                         */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
-            /** @description An unexpected failure; nothing was changed, and no detail is given */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable or the server is shutting down; retry after Retry-After */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            500: components["responses"]["InternalServerErrorUnlimited"];
+            503: components["responses"]["ServiceUnavailableUnlimited"];
         };
     };
     getHealthReady: {
@@ -3911,41 +4338,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "status": "ok"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * @description Always "ok" when the check passes
-                         * @enum {string}
-                         */
-                        status: "ok";
-                    };
+                    "application/json": components["schemas"]["HealthStatus"];
                 };
             };
-            /** @description An unexpected failure; nothing was changed, and no detail is given */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable or the server is shutting down; retry after Retry-After */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            500: components["responses"]["InternalServerErrorUnlimited"];
+            503: components["responses"]["ServiceUnavailableUnlimited"];
         };
     };
     postOauthToken: {
@@ -3957,42 +4354,8 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "grant_type": "string",
-                 *       "client_id": "string",
-                 *       "client_secret": "string",
-                 *       "scope": "string"
-                 *     }
-                 */
-                "application/x-www-form-urlencoded": {
-                    /** @description Must be client_credentials */
-                    grant_type?: string;
-                    /** @description The client id (or use HTTP Basic) */
-                    client_id?: string;
-                    /** @description The client secret (or use HTTP Basic) */
-                    client_secret?: string;
-                    /** @description Space-separated scopes; defaults to all the client may use */
-                    scope?: string;
-                };
-                /**
-                 * @example {
-                 *       "grant_type": "string",
-                 *       "client_id": "string",
-                 *       "client_secret": "string",
-                 *       "scope": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description Must be client_credentials */
-                    grant_type?: string;
-                    /** @description The client id (or use HTTP Basic) */
-                    client_id?: string;
-                    /** @description The client secret (or use HTTP Basic) */
-                    client_secret?: string;
-                    /** @description Space-separated scopes; defaults to all the client may use */
-                    scope?: string;
-                };
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequest"];
+                "application/json": components["schemas"]["TokenRequest"];
             };
         };
         responses: {
@@ -4003,30 +4366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "access_token": "string",
-                     *       "token_type": "Bearer",
-                     *       "expires_in": -2147483648,
-                     *       "scope": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description A JWT to send as `Authorization: Bearer` */
-                        access_token: string;
-                        /**
-                         * @description Always Bearer
-                         * @enum {string}
-                         */
-                        token_type: "Bearer";
-                        /**
-                         * Format: int32
-                         * @description Lifetime in seconds
-                         */
-                        expires_in: number;
-                        /** @description The granted scopes, space-separated */
-                        scope: string;
-                    };
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
             /** @description Default Response */
@@ -4036,15 +4376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description RFC 6749 §5.2 error code
-                         * @enum {unknown}
-                         */
-                        error: "invalid_request" | "invalid_client" | "invalid_scope" | "unsupported_grant_type";
-                        /** @description What went wrong */
-                        error_description: string;
-                    };
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
             /** @description Default Response */
@@ -4055,69 +4387,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @description RFC 6749 §5.2 error code
-                         * @enum {unknown}
-                         */
-                        error: "invalid_request" | "invalid_client" | "invalid_scope" | "unsupported_grant_type";
-                        /** @description What went wrong */
-                        error_description: string;
-                    };
+                    "application/json": components["schemas"]["OAuthError"];
                 };
             };
-            /** @description The body is larger than 1 MiB */
-            413: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The content type is not supported; send application/json */
-            415: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests; retry after the number of seconds in Retry-After */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description An unexpected failure; nothing was changed, and no detail is given */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is unavailable or the server is shutting down; retry after Retry-After */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["ContentTooLargeUnlimited"];
+            415: components["responses"]["UnsupportedMediaTypeUnlimited"];
+            429: components["responses"]["TooManyRequestsUnlimited"];
+            500: components["responses"]["InternalServerErrorUnlimited"];
+            503: components["responses"]["ServiceUnavailableUnlimited"];
         };
     };
     postMeLink: {
@@ -4129,15 +4406,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "code": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description The link code you were given at intake, e.g. 7K2QM-9XD4F */
-                    code: string;
-                };
+                "application/json": components["schemas"]["LinkCode"];
             };
         };
         responses: {
@@ -4151,18 +4420,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Your record, now linked to this sign-in
-                         */
-                        youngPersonId: string;
-                    };
+                    "application/json": components["schemas"]["Linked"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4936,99 +5194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "givenName": "string",
-                     *       "familyName": "string",
-                     *       "birthDate": "2019-08-24",
-                     *       "email": "user@example.com",
-                     *       "phone": "+358 40 123 4567",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "consent": {
-                     *         "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *         "grantee": {
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *           "role": "string",
-                     *           "name": "string"
-                     *         },
-                     *         "categories": [
-                     *           "string"
-                     *         ],
-                     *         "actions": [
-                     *           "string"
-                     *         ],
-                     *         "purpose": "string",
-                     *         "method": "digital",
-                     *         "evidence": "string",
-                     *         "recordedBy": {
-                     *           "kind": "young_person",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string"
-                     *         },
-                     *         "status": "active",
-                     *         "validFrom": "2019-08-24T14:15:22Z",
-                     *         "validUntil": "2019-08-24T14:15:22Z",
-                     *         "revokedAt": "2019-08-24T14:15:22Z",
-                     *         "revokedBy": {
-                     *           "kind": "young_person",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string"
-                     *         },
-                     *         "supersededAt": "2019-08-24T14:15:22Z",
-                     *         "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *         "createdAt": "2019-08-24T14:15:22Z",
-                     *         "receipt": {
-                     *           "schema": "ISO/IEC TS 27560:2023",
-                     *           "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
-                     *           "dataSubject": {
-                     *             "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           },
-                     *           "controller": {
-                     *             "name": "string"
-                     *           },
-                     *           "recipient": {
-                     *             "type": "professional",
-                     *             "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *             "name": "string",
-                     *             "role": "string"
-                     *           },
-                     *           "purpose": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "specialCategories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "recordedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "withdrawal": "string",
-                     *           "plainLanguage": "string"
-                     *         }
-                     *       },
-                     *       "linkCode": {
-                     *         "code": "string",
-                     *         "expiresAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["IntakeResult"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["IntakeResultOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5123,7 +5289,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -5160,7 +5326,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -5181,83 +5347,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "method": "digital",
-                     *       "evidence": "string",
-                     *       "recordedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "status": "active",
-                     *       "validFrom": "2019-08-24T14:15:22Z",
-                     *       "validUntil": "2019-08-24T14:15:22Z",
-                     *       "revokedAt": "2019-08-24T14:15:22Z",
-                     *       "revokedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "supersededAt": "2019-08-24T14:15:22Z",
-                     *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "receipt": {
-                     *         "schema": "ISO/IEC TS 27560:2023",
-                     *         "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
-                     *         "dataSubject": {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *         },
-                     *         "controller": {
-                     *           "name": "string"
-                     *         },
-                     *         "recipient": {
-                     *           "type": "professional",
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "name": "string",
-                     *           "role": "string"
-                     *         },
-                     *         "purpose": "string",
-                     *         "categories": [
-                     *           "string"
-                     *         ],
-                     *         "specialCategories": [
-                     *           "string"
-                     *         ],
-                     *         "actions": [
-                     *           "string"
-                     *         ],
-                     *         "method": "digital",
-                     *         "evidence": "string",
-                     *         "recordedBy": {
-                     *           "kind": "young_person",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string"
-                     *         },
-                     *         "validFrom": "2019-08-24T14:15:22Z",
-                     *         "validUntil": "2019-08-24T14:15:22Z",
-                     *         "createdAt": "2019-08-24T14:15:22Z",
-                     *         "withdrawal": "string",
-                     *         "plainLanguage": "string"
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ConsentWithReceipt"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ConsentWithReceiptOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5333,45 +5423,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "grantee": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "role": "string",
-                     *         "name": "string"
-                     *       },
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "actions": [
-                     *         "string"
-                     *       ],
-                     *       "purpose": "string",
-                     *       "method": "digital",
-                     *       "evidence": "string",
-                     *       "recordedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "status": "active",
-                     *       "validFrom": "2019-08-24T14:15:22Z",
-                     *       "validUntil": "2019-08-24T14:15:22Z",
-                     *       "revokedAt": "2019-08-24T14:15:22Z",
-                     *       "revokedBy": {
-                     *         "kind": "young_person",
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "supersededAt": "2019-08-24T14:15:22Z",
-                     *       "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Consent"] | components["schemas"]["WithdrawnConsent"];
+                    "application/json": components["schemas"]["ConsentOrWithdrawnConsent"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5394,7 +5446,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -5566,70 +5618,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "givenName": "string",
-                     *       "familyName": "string",
-                     *       "birthDate": "2019-08-24",
-                     *       "email": "string",
-                     *       "phone": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "retention": {
-                     *         "deletionDate": "2019-08-24",
-                     *         "startsFrom": "2019-08-24T14:15:22Z",
-                     *         "categories": [
-                     *           {
-                     *             "category": "identity",
-                     *             "deletionDate": "2019-08-24",
-                     *             "erasedAt": "2019-08-24T14:15:22Z"
-                     *           }
-                     *         ],
-                     *         "legalHold": true,
-                     *         "erasedAt": "2019-08-24T14:15:22Z"
-                     *       }
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Your id
-                         */
-                        id: string;
-                        /** @description Given name */
-                        givenName: string;
-                        /** @description Family name */
-                        familyName: string;
-                        /** @description Birth date; null once erased */
-                        birthDate: string | null;
-                        /** @description Email address */
-                        email: string | null;
-                        /** @description Phone number */
-                        phone: string | null;
-                        /**
-                         * Format: date-time
-                         * @description When your record was made
-                         */
-                        createdAt: string;
-                        /** @description How long the data is kept */
-                        retention: {
-                            deletionDate: string | null;
-                            startsFrom: string | null;
-                            /** @description The deletion date of each data category, by the configured retention rules */
-                            categories: {
-                                /**
-                                 * @description A data category (consent scope)
-                                 * @enum {unknown}
-                                 */
-                                category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
-                                deletionDate: string | null;
-                                erasedAt: string | null;
-                            }[];
-                            /** @description A legal hold stops retention and erasure until it is lifted */
-                            legalHold: boolean;
-                            erasedAt: string | null;
-                        };
-                    };
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5730,415 +5719,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "exportedAt": "2019-08-24T14:15:22Z",
-                     *       "person": {
-                     *         "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *         "givenName": "string",
-                     *         "familyName": "string",
-                     *         "birthDate": "2019-08-24",
-                     *         "email": "string",
-                     *         "phone": "string",
-                     *         "createdAt": "2019-08-24T14:15:22Z",
-                     *         "retention": {
-                     *           "deletionDate": "2019-08-24",
-                     *           "startsFrom": "2019-08-24T14:15:22Z",
-                     *           "categories": [
-                     *             {
-                     *               "category": "identity",
-                     *               "deletionDate": "2019-08-24",
-                     *               "erasedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ],
-                     *           "legalHold": true,
-                     *           "erasedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       },
-                     *       "consents": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "method": "digital",
-                     *           "evidence": "string",
-                     *           "recordedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "status": "active",
-                     *           "validFrom": "2019-08-24T14:15:22Z",
-                     *           "validUntil": "2019-08-24T14:15:22Z",
-                     *           "revokedAt": "2019-08-24T14:15:22Z",
-                     *           "revokedBy": {
-                     *             "kind": "young_person",
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "supersededAt": "2019-08-24T14:15:22Z",
-                     *           "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "consentRequests": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "requestedBy": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "grantee": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "role": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "actions": [
-                     *             "string"
-                     *           ],
-                     *           "purpose": "string",
-                     *           "status": "pending",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "pathway": {
-                     *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *         "status": "active",
-                     *         "summary": "string",
-                     *         "version": 0,
-                     *         "etag": "string",
-                     *         "updatedAt": "2019-08-24T14:15:22Z",
-                     *         "goals": [
-                     *           {
-                     *             "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *             "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *             "title": "string",
-                     *             "category": "identity",
-                     *             "status": "open",
-                     *             "targetDate": "2019-08-24",
-                     *             "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *             "version": 0,
-                     *             "etag": "string",
-                     *             "createdAt": "2019-08-24T14:15:22Z",
-                     *             "updatedAt": "2019-08-24T14:15:22Z",
-                     *             "steps": [
-                     *               {
-                     *                 "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *                 "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *                 "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *                 "title": "string",
-                     *                 "owner": {
-                     *                   "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *                   "name": "string"
-                     *                 },
-                     *                 "dueDate": "2019-08-24",
-                     *                 "status": "open",
-                     *                 "version": 0,
-                     *                 "etag": "string",
-                     *                 "createdAt": "2019-08-24T14:15:22Z",
-                     *                 "updatedAt": "2019-08-24T14:15:22Z"
-                     *               }
-                     *             ]
-                     *           }
-                     *         ],
-                     *         "closure": {
-                     *           "closedAt": "2019-08-24T14:15:22Z",
-                     *           "reason": "goals_reached"
-                     *         },
-                     *         "retention": {
-                     *           "deletionDate": "2019-08-24",
-                     *           "startsFrom": "2019-08-24T14:15:22Z",
-                     *           "categories": [
-                     *             {
-                     *               "category": "identity",
-                     *               "deletionDate": "2019-08-24",
-                     *               "erasedAt": "2019-08-24T14:15:22Z"
-                     *             }
-                     *           ],
-                     *           "legalHold": true,
-                     *           "erasedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       },
-                     *       "notes": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "category": "identity",
-                     *           "body": "string",
-                     *           "author": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530",
-                     *           "correctedBy": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "referrals": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "from": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string",
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *           },
-                     *           "to": {
-                     *             "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *             "name": "string",
-                     *             "role": "string"
-                     *           },
-                     *           "reason": "string",
-                     *           "categories": [
-                     *             "string"
-                     *           ],
-                     *           "status": "awaiting_consent",
-                     *           "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *           "decisionReason": "string",
-                     *           "outcome": "string",
-                     *           "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *           "expiresAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "accessLog": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "occurredAt": "2019-08-24T14:15:22Z",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "agencyName": "string",
-                     *             "name": "string"
-                     *           },
-                     *           "action": "string",
-                     *           "category": "string",
-                     *           "resourceType": "string",
-                     *           "consentIds": [
-                     *             "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *           ],
-                     *           "outcome": "allowed"
-                     *         }
-                     *       ],
-                     *       "reviewItems": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                     *           "day": "2019-08-24",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "name": "string",
-                     *             "agencyName": "string"
-                     *           },
-                     *           "question": "string",
-                     *           "answer": "string",
-                     *           "answeredAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "erasureRequests": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "categories": [
-                     *             "identity"
-                     *           ],
-                     *           "status": "pending",
-                     *           "requestedAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "grantedCategories": [
-                     *             "identity"
-                     *           ],
-                     *           "ground": "freedom_of_expression",
-                     *           "reason": "string"
-                     *         }
-                     *       ],
-                     *       "tombstones": [
-                     *         {
-                     *           "recordId": "0470cfd4-dcf3-4d8c-ac28-58c6deeff25f",
-                     *           "kind": "young_person",
-                     *           "category": "identity",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "erasedAt": "2019-08-24T14:15:22Z",
-                     *           "cause": "retention"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: date-time
-                         * @description When this export was made
-                         */
-                        exportedAt: string;
-                        person: {
-                            /**
-                             * Format: uuid
-                             * @description Your id
-                             */
-                            id: string;
-                            /** @description Given name */
-                            givenName: string;
-                            /** @description Family name */
-                            familyName: string;
-                            /** @description Birth date; null once erased */
-                            birthDate: string | null;
-                            /** @description Email address */
-                            email: string | null;
-                            /** @description Phone number */
-                            phone: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When your record was made
-                             */
-                            createdAt: string;
-                            /** @description How long the data is kept */
-                            retention: {
-                                deletionDate: string | null;
-                                startsFrom: string | null;
-                                /** @description The deletion date of each data category, by the configured retention rules */
-                                categories: {
-                                    /**
-                                     * @description A data category (consent scope)
-                                     * @enum {unknown}
-                                     */
-                                    category: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
-                                    deletionDate: string | null;
-                                    erasedAt: string | null;
-                                }[];
-                                /** @description A legal hold stops retention and erasure until it is lifted */
-                                legalHold: boolean;
-                                erasedAt: string | null;
-                            };
-                        };
-                        /** @description Every consent, active or not, newest first */
-                        consents: components["schemas"]["Consent"][];
-                        /** @description Every consent request, newest first */
-                        consentRequests: components["schemas"]["ConsentRequest"][];
-                        pathway: components["schemas"]["Pathway"];
-                        /** @description Every note, in every category, newest first */
-                        notes: components["schemas"]["Note"][];
-                        /** @description Every referral, newest first */
-                        referrals: components["schemas"]["Referral"][];
-                        /** @description Who accessed or tried to access your data, newest first */
-                        accessLog: components["schemas"]["AccessLogItem"][];
-                        /** @description Your questions about accesses, with their answers */
-                        reviewItems: {
-                            /**
-                             * Format: uuid
-                             * @description Review item id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The access-log event the question was raised from
-                             */
-                            auditEventId: string;
-                            /**
-                             * Format: date
-                             * @description The day of the questioned accesses (Finnish time)
-                             */
-                            day: string;
-                            /** @description Whose accesses are questioned */
-                            actor: {
-                                /** @description professional, partner, auditor, … */
-                                kind: string;
-                                role: string | null;
-                                name: string | null;
-                                agencyName: string | null;
-                            };
-                            /** @description The young person's own words */
-                            question: string;
-                            answer: string | null;
-                            answeredAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the question was asked
-                             */
-                            createdAt: string;
-                        }[];
-                        /** @description Your erasure requests and their decisions, newest first */
-                        erasureRequests: {
-                            /**
-                             * Format: uuid
-                             * @description Erasure request id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The young person
-                             */
-                            youngPersonId: string;
-                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            /**
-                             * @description Where the request stands
-                             * @enum {unknown}
-                             */
-                            status: "pending" | "granted" | "granted_in_part" | "refused";
-                            /**
-                             * Format: date-time
-                             * @description When it was asked for
-                             */
-                            requestedAt: string;
-                            decidedAt: string | null;
-                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
-                            reason: string | null;
-                        }[];
-                        /** @description What is left of erased records: ids, kinds and dates, no content */
-                        tombstones: {
-                            /**
-                             * Format: uuid
-                             * @description The erased record
-                             */
-                            recordId: string;
-                            /**
-                             * @description What the record was
-                             * @enum {unknown}
-                             */
-                            kind: "young_person" | "note" | "goal" | "step" | "referral" | "consent" | "consent_request" | "pathway";
-                            category: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological") | null;
-                            /**
-                             * Format: date-time
-                             * @description When the record was made
-                             */
-                            createdAt: string;
-                            /**
-                             * Format: date-time
-                             * @description When its content was erased
-                             */
-                            erasedAt: string;
-                            /**
-                             * @description The retention period ran out, or an erasure request was granted
-                             * @enum {unknown}
-                             */
-                            cause: "retention" | "erasure_request";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Export"];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6157,7 +5738,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6179,40 +5760,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "category": "identity",
-                     *       "status": "open",
-                     *       "targetDate": "2019-08-24",
-                     *       "createdByProfessionalId": "32a2abb9-2b5c-4964-a096-a07f05497948",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z",
-                     *       "steps": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "title": "string",
-                     *           "owner": {
-                     *             "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *             "name": "string"
-                     *           },
-                     *           "dueDate": "2019-08-24",
-                     *           "status": "open",
-                     *           "version": 0,
-                     *           "etag": "string",
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "updatedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Goal"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["GoalOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6339,25 +5887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "goalId": "eca7991a-9711-43cb-a95b-b261e3bcd08e",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "title": "string",
-                     *       "owner": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "dueDate": "2019-08-24",
-                     *       "status": "open",
-                     *       "version": 0,
-                     *       "etag": "string",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Step"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["StepOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6462,12 +5992,12 @@ export interface operations {
                 /** @description The nextCursor of the previous page */
                 cursor?: components["parameters"]["Cursor"];
                 /** @description A data category (consent scope) */
-                category?: "identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological";
+                category?: components["schemas"]["DataCategory"];
             };
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6504,7 +6034,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6525,24 +6055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "category": "identity",
-                     *       "body": "string",
-                     *       "author": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string"
-                     *       },
-                     *       "corrects": "c7fbdfd2-65ab-46c3-b733-0c9d01f5d530",
-                     *       "correctedBy": [
-                     *         "497f6eca-6276-4993-bfeb-53cbbbba6f08"
-                     *       ],
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Note"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["NoteOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6569,7 +6082,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6586,69 +6099,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "kind": "professional",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string",
-                     *           "role": "youth_counsellor",
-                     *           "agency": {
-                     *             "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "identity"
-                     *           ],
-                     *           "actions": [
-                     *             "read"
-                     *           ],
-                     *           "validUntil": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Holders of active consent, most recent consent first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description The consent that puts them on the team
-                             */
-                            consentId: string;
-                            /**
-                             * @description One named professional, or an agency (optionally one role in it)
-                             * @enum {unknown}
-                             */
-                            kind: "professional" | "agency";
-                            professionalId: string | null;
-                            name: string | null;
-                            role: ("youth_counsellor" | "social_worker" | "nurse" | "psychologist" | "study_counsellor" | "outreach_worker" | "other") | null;
-                            /** @description The agency they work for, or that holds the consent */
-                            agency: {
-                                /**
-                                 * Format: uuid
-                                 * @description Agency id
-                                 */
-                                id: string;
-                                /** @description Agency name */
-                                name: string;
-                            };
-                            /** @description The data categories the consent covers */
-                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                            /** @description read and/or write */
-                            actions: ("read" | "write")[];
-                            /**
-                             * Format: date-time
-                             * @description Until when the consent holds, unless withdrawn earlier
-                             */
-                            validUntil: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Team"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6684,69 +6135,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
-                     *           "kind": "professional",
-                     *           "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *           "name": "string",
-                     *           "role": "youth_counsellor",
-                     *           "agency": {
-                     *             "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *             "name": "string"
-                     *           },
-                     *           "categories": [
-                     *             "identity"
-                     *           ],
-                     *           "actions": [
-                     *             "read"
-                     *           ],
-                     *           "validUntil": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Holders of active consent, most recent consent first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description The consent that puts them on the team
-                             */
-                            consentId: string;
-                            /**
-                             * @description One named professional, or an agency (optionally one role in it)
-                             * @enum {unknown}
-                             */
-                            kind: "professional" | "agency";
-                            professionalId: string | null;
-                            name: string | null;
-                            role: ("youth_counsellor" | "social_worker" | "nurse" | "psychologist" | "study_counsellor" | "outreach_worker" | "other") | null;
-                            /** @description The agency they work for, or that holds the consent */
-                            agency: {
-                                /**
-                                 * Format: uuid
-                                 * @description Agency id
-                                 */
-                                id: string;
-                                /** @description Agency name */
-                                name: string;
-                            };
-                            /** @description The data categories the consent covers */
-                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                            /** @description read and/or write */
-                            actions: ("read" | "write")[];
-                            /**
-                             * Format: date-time
-                             * @description Until when the consent holds, unless withdrawn earlier
-                             */
-                            validUntil: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Team"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -6763,7 +6152,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6800,7 +6189,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -6848,7 +6237,7 @@ export interface operations {
             };
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -7159,35 +6548,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ReferralOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7263,35 +6624,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ReferralOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7332,35 +6665,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ReferralOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7401,35 +6706,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ReferralOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7471,35 +6748,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "from": {
-                     *         "professionalId": "76b04dae-ca2e-47d8-b4d8-993fdf9ec3a5",
-                     *         "name": "string",
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1"
-                     *       },
-                     *       "to": {
-                     *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
-                     *         "name": "string",
-                     *         "role": "string"
-                     *       },
-                     *       "reason": "string",
-                     *       "categories": [
-                     *         "string"
-                     *       ],
-                     *       "status": "awaiting_consent",
-                     *       "consentRequestId": "87d47c88-cb5a-4c30-b580-01f1b93851a0",
-                     *       "decisionReason": "string",
-                     *       "outcome": "string",
-                     *       "decidedByProfessionalId": "28786b21-84fe-47d0-af90-af13e6303650",
-                     *       "expiresAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z",
-                     *       "updatedAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Referral"] | components["schemas"]["IdsAndStatus"];
+                    "application/json": components["schemas"]["ReferralOrIdsAndStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -7525,7 +6774,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -7788,24 +7037,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "goals_reached"
-                 *     }
-                 */
-                "application/json": {
-                    /**
-                     * @description Why the pathway was closed
-                     * @enum {unknown}
-                     */
-                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
-                };
+                "application/json": components["schemas"]["ClosePathway"];
             };
         };
         responses: {
@@ -7841,14 +7079,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
         requestBody?: {
             content: {
-                /** @example {} */
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ReopenPathway"];
             };
         };
         responses: {
@@ -7887,18 +7124,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "goals_reached"
-                 *     }
-                 */
-                "application/json": {
-                    /**
-                     * @description Why the pathway was closed
-                     * @enum {unknown}
-                     */
-                    reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
-                };
+                "application/json": components["schemas"]["ClosePathway"];
             };
         };
         responses: {
@@ -7937,8 +7163,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /** @example {} */
-                "application/json": Record<string, never>;
+                "application/json": components["schemas"]["ReopenPathway"];
             };
         };
         responses: {
@@ -7993,59 +7218,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "categories": [
-                     *             "identity"
-                     *           ],
-                     *           "status": "pending",
-                     *           "requestedAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "grantedCategories": [
-                     *             "identity"
-                     *           ],
-                     *           "ground": "freedom_of_expression",
-                     *           "reason": "string"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Erasure requests, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description Erasure request id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The young person
-                             */
-                            youngPersonId: string;
-                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            /**
-                             * @description Where the request stands
-                             * @enum {unknown}
-                             */
-                            status: "pending" | "granted" | "granted_in_part" | "refused";
-                            /**
-                             * Format: date-time
-                             * @description When it was asked for
-                             */
-                            requestedAt: string;
-                            decidedAt: string | null;
-                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
-                            reason: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ErasureRequestList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8065,17 +7238,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                /**
-                 * @example {
-                 *       "categories": [
-                 *         "identity"
-                 *       ]
-                 *     }
-                 */
-                "application/json": {
-                    /** @description Only these categories; everything when left out */
-                    categories?: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                };
+                "application/json": components["schemas"]["CreateErasureRequest"];
             };
         };
         responses: {
@@ -8089,50 +7252,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "categories": [
-                     *         "identity"
-                     *       ],
-                     *       "status": "pending",
-                     *       "requestedAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "grantedCategories": [
-                     *         "identity"
-                     *       ],
-                     *       "ground": "freedom_of_expression",
-                     *       "reason": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Erasure request id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The young person
-                         */
-                        youngPersonId: string;
-                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                        /**
-                         * @description Where the request stands
-                         * @enum {unknown}
-                         */
-                        status: "pending" | "granted" | "granted_in_part" | "refused";
-                        /**
-                         * Format: date-time
-                         * @description When it was asked for
-                         */
-                        requestedAt: string;
-                        decidedAt: string | null;
-                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
-                        reason: string | null;
-                    };
+                    "application/json": components["schemas"]["ErasureRequest"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8173,59 +7293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "categories": [
-                     *             "identity"
-                     *           ],
-                     *           "status": "pending",
-                     *           "requestedAt": "2019-08-24T14:15:22Z",
-                     *           "decidedAt": "2019-08-24T14:15:22Z",
-                     *           "grantedCategories": [
-                     *             "identity"
-                     *           ],
-                     *           "ground": "freedom_of_expression",
-                     *           "reason": "string"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Erasure requests, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description Erasure request id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The young person
-                             */
-                            youngPersonId: string;
-                            categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            /**
-                             * @description Where the request stands
-                             * @enum {unknown}
-                             */
-                            status: "pending" | "granted" | "granted_in_part" | "refused";
-                            /**
-                             * Format: date-time
-                             * @description When it was asked for
-                             */
-                            requestedAt: string;
-                            decidedAt: string | null;
-                            grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                            ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
-                            reason: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ErasureRequestList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8249,37 +7317,7 @@ export interface operations {
         /** @description Grant (erasure runs at once), refuse with an art. 17(3) ground, or grant in part */
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "decision": "grant"
-                 *     }
-                 */
-                "application/json": {
-                    /** @enum {string} */
-                    decision: "grant";
-                } | {
-                    /** @enum {string} */
-                    decision: "refuse";
-                    /**
-                     * @description The GDPR art. 17(3) ground for keeping data
-                     * @enum {unknown}
-                     */
-                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
-                    /** @description Why, in words the young person can read */
-                    reason: string;
-                } | {
-                    /** @enum {string} */
-                    decision: "grant_in_part";
-                    /** @description The categories to erase now */
-                    categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                    /**
-                     * @description The GDPR art. 17(3) ground for keeping data
-                     * @enum {unknown}
-                     */
-                    ground: "freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims";
-                    /** @description Why, in words the young person can read */
-                    reason: string;
-                };
+                "application/json": components["schemas"]["ErasureDecision"];
             };
         };
         responses: {
@@ -8293,50 +7331,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "categories": [
-                     *         "identity"
-                     *       ],
-                     *       "status": "pending",
-                     *       "requestedAt": "2019-08-24T14:15:22Z",
-                     *       "decidedAt": "2019-08-24T14:15:22Z",
-                     *       "grantedCategories": [
-                     *         "identity"
-                     *       ],
-                     *       "ground": "freedom_of_expression",
-                     *       "reason": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Erasure request id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The young person
-                         */
-                        youngPersonId: string;
-                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                        /**
-                         * @description Where the request stands
-                         * @enum {unknown}
-                         */
-                        status: "pending" | "granted" | "granted_in_part" | "refused";
-                        /**
-                         * Format: date-time
-                         * @description When it was asked for
-                         */
-                        requestedAt: string;
-                        decidedAt: string | null;
-                        grantedCategories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[] | null;
-                        ground: ("freedom_of_expression" | "legal_obligation" | "public_interest_public_health" | "archiving_research_statistics" | "legal_claims") | null;
-                        reason: string | null;
-                    };
+                    "application/json": components["schemas"]["ErasureRequest"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8362,7 +7357,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
@@ -8379,46 +7374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "reason": "string",
-                     *           "setAt": "2019-08-24T14:15:22Z",
-                     *           "liftedAt": "2019-08-24T14:15:22Z",
-                     *           "liftReason": "string"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Legal holds, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description Legal hold id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The young person
-                             */
-                            youngPersonId: string;
-                            /** @description Why the data must be kept */
-                            reason: string;
-                            /**
-                             * Format: date-time
-                             * @description When it was set
-                             */
-                            setAt: string;
-                            liftedAt: string | null;
-                            liftReason: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["LegalHoldList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8435,21 +7391,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The young person */
-                id: string;
+                id: components["parameters"]["YoungPersonId"];
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description Why, in words the young person can read */
-                    reason: string;
-                };
+                "application/json": components["schemas"]["LegalHoldBody"];
             };
         };
         responses: {
@@ -8463,37 +7411,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "reason": "string",
-                     *       "setAt": "2019-08-24T14:15:22Z",
-                     *       "liftedAt": "2019-08-24T14:15:22Z",
-                     *       "liftReason": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Legal hold id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The young person
-                         */
-                        youngPersonId: string;
-                        /** @description Why the data must be kept */
-                        reason: string;
-                        /**
-                         * Format: date-time
-                         * @description When it was set
-                         */
-                        setAt: string;
-                        liftedAt: string | null;
-                        liftReason: string | null;
-                    };
+                    "application/json": components["schemas"]["LegalHold"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8519,15 +7437,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "reason": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description Why, in words the young person can read */
-                    reason: string;
-                };
+                "application/json": components["schemas"]["LegalHoldBody"];
             };
         };
         responses: {
@@ -8541,37 +7451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *       "reason": "string",
-                     *       "setAt": "2019-08-24T14:15:22Z",
-                     *       "liftedAt": "2019-08-24T14:15:22Z",
-                     *       "liftReason": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Legal hold id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The young person
-                         */
-                        youngPersonId: string;
-                        /** @description Why the data must be kept */
-                        reason: string;
-                        /**
-                         * Format: date-time
-                         * @description When it was set
-                         */
-                        setAt: string;
-                        liftedAt: string | null;
-                        liftReason: string | null;
-                    };
+                    "application/json": components["schemas"]["LegalHold"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8613,65 +7493,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "eventId": "d6703cc8-9e79-415d-ac03-a4dc7f6ab43c",
-                     *           "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
-                     *           "partnerClientId": "2b6f3cbb-427b-41e3-9cee-d82db107c7c0",
-                     *           "endpointId": "c8d2c7e1-e4b1-4108-9e29-3429a36a1ef3",
-                     *           "status": "pending",
-                     *           "attempts": -2147483648,
-                     *           "createdAt": "2019-08-24T14:15:22Z",
-                     *           "acknowledgedAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Erasure notices to partners, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description The personal_data.erased event
-                             */
-                            eventId: string;
-                            /**
-                             * Format: uuid
-                             * @description The erased young person
-                             */
-                            youngPersonId: string;
-                            /**
-                             * Format: uuid
-                             * @description The partner system told to forget
-                             */
-                            partnerClientId: string;
-                            /**
-                             * Format: uuid
-                             * @description Its webhook endpoint
-                             */
-                            endpointId: string;
-                            /**
-                             * @description delivered: the partner acknowledged with a 2xx
-                             * @enum {unknown}
-                             */
-                            status: "pending" | "delivered" | "dead";
-                            /**
-                             * Format: int32
-                             * @description Delivery attempts so far
-                             */
-                            attempts: number;
-                            /**
-                             * Format: date-time
-                             * @description When the notice was queued
-                             */
-                            createdAt: string;
-                            acknowledgedAt: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ErasureNoticeList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8707,66 +7529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                     *           "day": "2019-08-24",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "name": "string",
-                     *             "agencyName": "string"
-                     *           },
-                     *           "question": "string",
-                     *           "answer": "string",
-                     *           "answeredAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Review items, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description Review item id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The access-log event the question was raised from
-                             */
-                            auditEventId: string;
-                            /**
-                             * Format: date
-                             * @description The day of the questioned accesses (Finnish time)
-                             */
-                            day: string;
-                            /** @description Whose accesses are questioned */
-                            actor: {
-                                /** @description professional, partner, auditor, … */
-                                kind: string;
-                                role: string | null;
-                                name: string | null;
-                                agencyName: string | null;
-                            };
-                            /** @description The young person's own words */
-                            question: string;
-                            answer: string | null;
-                            answeredAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the question was asked
-                             */
-                            createdAt: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ReviewItemList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8786,21 +7549,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                 *       "question": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /**
-                     * Format: uuid
-                     * @description An event of your access log; the question covers that person on that day
-                     */
-                    auditEventId: string;
-                    /** @description What you want to know, in your own words */
-                    question: string;
-                };
+                "application/json": components["schemas"]["AskQuestion"];
             };
         };
         responses: {
@@ -8814,57 +7563,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                     *       "day": "2019-08-24",
-                     *       "actor": {
-                     *         "kind": "string",
-                     *         "role": "string",
-                     *         "name": "string",
-                     *         "agencyName": "string"
-                     *       },
-                     *       "question": "string",
-                     *       "answer": "string",
-                     *       "answeredAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Review item id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The access-log event the question was raised from
-                         */
-                        auditEventId: string;
-                        /**
-                         * Format: date
-                         * @description The day of the questioned accesses (Finnish time)
-                         */
-                        day: string;
-                        /** @description Whose accesses are questioned */
-                        actor: {
-                            /** @description professional, partner, auditor, … */
-                            kind: string;
-                            role: string | null;
-                            name: string | null;
-                            agencyName: string | null;
-                        };
-                        /** @description The young person's own words */
-                        question: string;
-                        answer: string | null;
-                        answeredAt: string | null;
-                        /**
-                         * Format: date-time
-                         * @description When the question was asked
-                         */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["ReviewItem"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8905,66 +7604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "items": [
-                     *         {
-                     *           "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *           "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                     *           "day": "2019-08-24",
-                     *           "actor": {
-                     *             "kind": "string",
-                     *             "role": "string",
-                     *             "name": "string",
-                     *             "agencyName": "string"
-                     *           },
-                     *           "question": "string",
-                     *           "answer": "string",
-                     *           "answeredAt": "2019-08-24T14:15:22Z",
-                     *           "createdAt": "2019-08-24T14:15:22Z"
-                     *         }
-                     *       ],
-                     *       "nextCursor": "string"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description Review items, newest first */
-                        items: {
-                            /**
-                             * Format: uuid
-                             * @description Review item id
-                             */
-                            id: string;
-                            /**
-                             * Format: uuid
-                             * @description The access-log event the question was raised from
-                             */
-                            auditEventId: string;
-                            /**
-                             * Format: date
-                             * @description The day of the questioned accesses (Finnish time)
-                             */
-                            day: string;
-                            /** @description Whose accesses are questioned */
-                            actor: {
-                                /** @description professional, partner, auditor, … */
-                                kind: string;
-                                role: string | null;
-                                name: string | null;
-                                agencyName: string | null;
-                            };
-                            /** @description The young person's own words */
-                            question: string;
-                            answer: string | null;
-                            answeredAt: string | null;
-                            /**
-                             * Format: date-time
-                             * @description When the question was asked
-                             */
-                            createdAt: string;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["ReviewItemList"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8987,15 +7627,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "answer": "string"
-                 *     }
-                 */
-                "application/json": {
-                    /** @description The answer the young person will read */
-                    answer: string;
-                };
+                "application/json": components["schemas"]["Answer"];
             };
         };
         responses: {
@@ -9009,57 +7641,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
-                     *       "auditEventId": "b284fbf1-1a7a-4799-bddc-ba227ef5747f",
-                     *       "day": "2019-08-24",
-                     *       "actor": {
-                     *         "kind": "string",
-                     *         "role": "string",
-                     *         "name": "string",
-                     *         "agencyName": "string"
-                     *       },
-                     *       "question": "string",
-                     *       "answer": "string",
-                     *       "answeredAt": "2019-08-24T14:15:22Z",
-                     *       "createdAt": "2019-08-24T14:15:22Z"
-                     *     }
-                     */
-                    "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description Review item id
-                         */
-                        id: string;
-                        /**
-                         * Format: uuid
-                         * @description The access-log event the question was raised from
-                         */
-                        auditEventId: string;
-                        /**
-                         * Format: date
-                         * @description The day of the questioned accesses (Finnish time)
-                         */
-                        day: string;
-                        /** @description Whose accesses are questioned */
-                        actor: {
-                            /** @description professional, partner, auditor, … */
-                            kind: string;
-                            role: string | null;
-                            name: string | null;
-                            agencyName: string | null;
-                        };
-                        /** @description The young person's own words */
-                        question: string;
-                        answer: string | null;
-                        answeredAt: string | null;
-                        /**
-                         * Format: date-time
-                         * @description When the question was asked
-                         */
-                        createdAt: string;
-                    };
+                    "application/json": components["schemas"]["ReviewItem"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9079,9 +7661,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "consent.granted";
             };
@@ -9090,6 +7672,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "consent.granted",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                 *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
+                 *         "categories": [
+                 *           "education",
+                 *           "employment"
+                 *         ],
+                 *         "actions": [
+                 *           "read",
+                 *           "write"
+                 *         ],
+                 *         "validUntil": "2026-06-30T21:00:00.000Z"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9103,51 +7706,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The consent
-                         */
-                        consentId: string;
-                        /**
-                         * Format: uuid
-                         * @description Whose consent it is
-                         */
-                        youngPersonId: string;
-                        /**
-                         * Format: uuid
-                         * @description Your agency, the grantee
-                         */
-                        agencyId: string;
-                        /** @description Data categories the consent covers */
-                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                        /** @description read and/or write */
-                        actions: ("read" | "write")[];
-                        /**
-                         * Format: date-time
-                         * @description When the consent ends (or ended)
-                         */
-                        validUntil: string;
-                    };
+                    data: components["schemas"]["ConsentEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookConsentRevoked: {
@@ -9155,9 +7720,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "consent.revoked";
             };
@@ -9166,6 +7731,29 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "consent.revoked",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                 *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
+                 *         "categories": [
+                 *           "education",
+                 *           "employment"
+                 *         ],
+                 *         "actions": [
+                 *           "read",
+                 *           "write"
+                 *         ],
+                 *         "validUntil": "2026-06-30T21:00:00.000Z",
+                 *         "reason": "revoked",
+                 *         "supersededById": "af9b715c-a460-4411-a694-40645ca4c9a7"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9179,61 +7767,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The consent
-                         */
-                        consentId: string;
-                        /**
-                         * Format: uuid
-                         * @description Whose consent it is
-                         */
-                        youngPersonId: string;
-                        /**
-                         * Format: uuid
-                         * @description Your agency, the grantee
-                         */
-                        agencyId: string;
-                        /** @description Data categories the consent covers */
-                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                        /** @description read and/or write */
-                        actions: ("read" | "write")[];
-                        /**
-                         * Format: date-time
-                         * @description When the consent ends (or ended)
-                         */
-                        validUntil: string;
-                        /**
-                         * @description Withdrawn by the young person, or replaced by a new consent
-                         * @enum {string}
-                         */
-                        reason: "revoked" | "superseded";
-                        /**
-                         * Format: uuid
-                         * @description The consent that replaces it (when superseded)
-                         */
-                        supersededById?: string;
-                    };
+                    data: components["schemas"]["ConsentRevokedEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookConsentExpired: {
@@ -9241,9 +7781,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "consent.expired";
             };
@@ -9252,6 +7792,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "consent.expired",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "consentId": "e521cf62-a45f-49c5-8372-94853fffeb55",
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                 *         "agencyId": "7bb31259-4580-4c82-9455-47316f3252a1",
+                 *         "categories": [
+                 *           "education",
+                 *           "employment"
+                 *         ],
+                 *         "actions": [
+                 *           "read",
+                 *           "write"
+                 *         ],
+                 *         "validUntil": "2026-06-30T21:00:00.000Z"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9265,51 +7826,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The consent
-                         */
-                        consentId: string;
-                        /**
-                         * Format: uuid
-                         * @description Whose consent it is
-                         */
-                        youngPersonId: string;
-                        /**
-                         * Format: uuid
-                         * @description Your agency, the grantee
-                         */
-                        agencyId: string;
-                        /** @description Data categories the consent covers */
-                        categories: ("identity" | "pathway" | "education" | "employment" | "social" | "housing" | "finance" | "health" | "psychological")[];
-                        /** @description read and/or write */
-                        actions: ("read" | "write")[];
-                        /**
-                         * Format: date-time
-                         * @description When the consent ends (or ended)
-                         */
-                        validUntil: string;
-                    };
+                    data: components["schemas"]["ConsentEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookReferralCreated: {
@@ -9317,9 +7840,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "referral.created";
             };
@@ -9328,6 +7851,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "referral.created",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "referralId": "0ad51cad-89ed-462c-988b-731c378bf26f",
+                 *         "status": "awaiting_consent",
+                 *         "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
+                 *         "toRole": "study_counsellor"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9341,44 +7877,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The referral
-                         */
-                        referralId: string;
-                        /**
-                         * @description Its status after the change
-                         * @enum {string}
-                         */
-                        status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
-                        /**
-                         * Format: uuid
-                         * @description The receiving agency
-                         */
-                        toAgencyId: string;
-                        /** @description The receiving role, when narrowed to one */
-                        toRole: string | null;
-                    };
+                    data: components["schemas"]["ReferralEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookReferralAccepted: {
@@ -9386,9 +7891,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "referral.accepted";
             };
@@ -9397,6 +7902,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "referral.accepted",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "referralId": "0ad51cad-89ed-462c-988b-731c378bf26f",
+                 *         "status": "awaiting_consent",
+                 *         "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
+                 *         "toRole": "study_counsellor"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9410,44 +7928,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The referral
-                         */
-                        referralId: string;
-                        /**
-                         * @description Its status after the change
-                         * @enum {string}
-                         */
-                        status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
-                        /**
-                         * Format: uuid
-                         * @description The receiving agency
-                         */
-                        toAgencyId: string;
-                        /** @description The receiving role, when narrowed to one */
-                        toRole: string | null;
-                    };
+                    data: components["schemas"]["ReferralEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookReferralDeclined: {
@@ -9455,9 +7942,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "referral.declined";
             };
@@ -9466,6 +7953,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "referral.declined",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "referralId": "0ad51cad-89ed-462c-988b-731c378bf26f",
+                 *         "status": "awaiting_consent",
+                 *         "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
+                 *         "toRole": "study_counsellor"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9479,44 +7979,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The referral
-                         */
-                        referralId: string;
-                        /**
-                         * @description Its status after the change
-                         * @enum {string}
-                         */
-                        status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
-                        /**
-                         * Format: uuid
-                         * @description The receiving agency
-                         */
-                        toAgencyId: string;
-                        /** @description The receiving role, when narrowed to one */
-                        toRole: string | null;
-                    };
+                    data: components["schemas"]["ReferralEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookReferralCompleted: {
@@ -9524,9 +7993,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "referral.completed";
             };
@@ -9535,6 +8004,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "referral.completed",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "referralId": "0ad51cad-89ed-462c-988b-731c378bf26f",
+                 *         "status": "awaiting_consent",
+                 *         "toAgencyId": "2c987f76-189c-487e-ab56-1656df79ac06",
+                 *         "toRole": "study_counsellor"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9548,44 +8030,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description The referral
-                         */
-                        referralId: string;
-                        /**
-                         * @description Its status after the change
-                         * @enum {string}
-                         */
-                        status: "awaiting_consent" | "pending" | "accepted" | "declined" | "completed" | "withdrawn" | "expired";
-                        /**
-                         * Format: uuid
-                         * @description The receiving agency
-                         */
-                        toAgencyId: string;
-                        /** @description The receiving role, when narrowed to one */
-                        toRole: string | null;
-                    };
+                    data: components["schemas"]["ReferralEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookPathwayClosed: {
@@ -9593,9 +8044,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "pathway.closed";
             };
@@ -9604,6 +8055,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "pathway.closed",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                 *         "reason": "goals_reached",
+                 *         "closedAt": "2026-03-16T09:30:00.000Z"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9617,42 +8080,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description Whose pathway
-                         */
-                        youngPersonId: string;
-                        /**
-                         * @description Why it was closed
-                         * @enum {string}
-                         */
-                        reason: "goals_reached" | "moved_away" | "no_longer_wants_support" | "other";
-                        /**
-                         * Format: date-time
-                         * @description When it was closed
-                         */
-                        closedAt: string;
-                    };
+                    data: components["schemas"]["PathwayClosedEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookPathwayReopened: {
@@ -9660,9 +8094,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "pathway.reopened";
             };
@@ -9671,6 +8105,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "pathway.reopened",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9684,32 +8128,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description Whose pathway
-                         */
-                        youngPersonId: string;
-                    };
+                    data: components["schemas"]["PathwayReopenedEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
     webhookPersonal_dataErased: {
@@ -9717,9 +8142,9 @@ export interface operations {
             query?: never;
             header: {
                 /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` with the endpoint's secret. Verify it over the raw body and refuse a `t` more than 5 minutes away. */
-                "Polku-Signature": string;
+                "Polku-Signature": components["parameters"]["PolkuSignature"];
                 /** @description The event id, the same on every retry */
-                "Polku-Event-Id": string;
+                "Polku-Event-Id": components["parameters"]["PolkuEventId"];
                 /** @description The event type */
                 "Polku-Event-Type": "personal_data.erased";
             };
@@ -9728,6 +8153,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "id": "497f6eca-6276-4993-bfeb-53cbbbba6f08",
+                 *       "type": "personal_data.erased",
+                 *       "createdAt": "2026-01-12T10:04:00.000Z",
+                 *       "data": {
+                 *         "youngPersonId": "ed5c1281-593c-4034-b167-c435f6050475",
+                 *         "erasedAt": "2026-03-16T09:30:00.000Z"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -9741,37 +8177,13 @@ export interface operations {
                      * @description When the change happened
                      */
                     createdAt: string;
-                    /** @description Ids and facts only: never note bodies, reasons or special-category content */
-                    data: {
-                        /**
-                         * Format: uuid
-                         * @description Whose data was erased
-                         */
-                        youngPersonId: string;
-                        /**
-                         * Format: date-time
-                         * @description When it was erased
-                         */
-                        erasedAt: string;
-                    };
+                    data: components["schemas"]["PersonalDataErasedEventData"];
                 };
             };
         };
         responses: {
-            /** @description Any 2xx acknowledges the event */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Anything else is retried (a bad signature should be refused, e.g. with 401) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
+            200: components["responses"]["EventAcknowledged"];
+            400: components["responses"]["EventRetried"];
         };
     };
 }

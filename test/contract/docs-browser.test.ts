@@ -1,7 +1,7 @@
 // The API reference at /docs renders its operations in a real headless Chromium (Debian's /usr/bin/chromium).
 import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { chromium } from 'playwright-core'
+import { chromium, type Page } from 'playwright-core'
 import t from 'tap'
 import { build } from '../helper.js'
 
@@ -20,13 +20,35 @@ t.test('/docs shows the first operation of the document', { skip: existsSync(CHR
   const requested: string[] = []
   page.on('request', (request) => requested.push(request.url()))
 
-  const started = Date.now()
-  await page.goto(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/docs`)
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/docs`
+  /**
+   * From navigation to the first operation on screen (the server built the document when it began
+   * to listen): the wall-clock time, and the time the page kept its main thread busy to get there.
+   */
+  const firstOperationAfter = async (tab: Page) => {
+    const cdp = await tab.context().newCDPSession(tab)
+    await cdp.send('Performance.enable')
+    const started = Date.now()
+    await tab.goto(url)
+    await tab.locator('.opblock').first().waitFor({ state: 'visible', timeout: 60_000 })
+    const wall = Date.now() - started
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    const busy = Math.round(1000 * (metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN))
+    return { wall, busy }
+  }
+  const load = await firstOperationAfter(page)
+  // The wall-clock time is logged; the assertion is on the page's own work, which a neighbour busy on
+  // the same CPU (the tests run side by side) cannot inflate. On an idle machine the two are close.
+  t.comment(`first operation visible after ${load.wall} ms, ${load.busy} ms of it on the page's main thread`)
+  t.ok(load.busy < 2_000, `the page renders its first operation with under 2 s of work (${load.busy} ms)`)
   const first = page.locator('.opblock').first()
-  await first.waitFor({ state: 'visible', timeout: 60_000 })
-  // How long it took is measured, not asserted: speed belongs to benchmarks (see the README).
-  t.comment(`first operation visible after ${Date.now() - started} ms`)
   t.match(await first.locator('.opblock-summary-path').textContent(), '/health/live', 'the first operation of the document')
+
+  // References resolve: an operation opened shows its shared response schema and example.
+  const goal = page.locator('.opblock', { has: page.locator('.opblock-summary-path[data-path="/v1/goals/{id}"]') }).filter({ hasText: 'PATCH' })
+  await goal.locator('.opblock-summary').click()
+  await goal.locator('.responses-wrapper').getByText('Find an apprenticeship place in car mechanics').first().waitFor({ state: 'visible', timeout: 10_000 })
+  t.pass('an opened operation shows the example of its $ref response')
   t.same(errors, [], 'no script errors (the strict CSP lets the reference run)')
   t.ok(requested.some((url) => url.endsWith('/docs/json')), 'the document is loaded from the server')
   t.same(

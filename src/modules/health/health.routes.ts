@@ -6,7 +6,7 @@ import { responses } from '../../http/schemas.js'
 
 const Status = Type.Object(
   { status: Type.Literal('ok', { description: 'Always "ok" when the check passes' }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'HealthStatus' },
 )
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {

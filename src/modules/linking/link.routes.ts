@@ -7,12 +7,12 @@ import { linkLogin, tooManyCodes } from './link-login.js'
 
 const LinkBody = Type.Object(
   { code: Type.String({ minLength: 1, maxLength: 40, description: 'The link code you were given at intake, e.g. 7K2QM-9XD4F' }) },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'LinkCode' },
 )
 
 const Linked = Type.Object(
   { youngPersonId: Uuid('Your record, now linked to this sign-in') },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Linked' },
 )
 
 export const linkRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -26,7 +26,7 @@ const Export = Type.Object(
     erasureRequests: Type.Array(ErasureRequest, { description: 'Your erasure requests and their decisions, newest first' }),
     tombstones: Type.Array(Tombstone, { description: 'What is left of erased records: ids, kinds and dates, no content' }),
   },
-  { additionalProperties: false, description: 'Everything held about you (GDPR art. 15 and 20)' },
+  { additionalProperties: false, title: 'Export', description: 'Everything held about you (GDPR art. 15 and 20)' },
 )
 
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -16,7 +16,7 @@ export const Me = Type.Object(
     createdAt: Type.Unsafe<Date | string>({ type: 'string', format: 'date-time', description: 'When your record was made' }),
     retention: Retention,
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'Me' },
 )
 
 type PersonRow = NonNullable<Awaited<ReturnType<typeof findYoungPerson>>>

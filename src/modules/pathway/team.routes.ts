@@ -27,11 +27,11 @@ const TeamMember = Type.Object(
     actions: Type.Array(ConsentAction, { description: 'read and/or write' }),
     validUntil: Timestamp('Until when the consent holds, unless withdrawn earlier'),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, title: 'TeamMember' },
 )
 
 const TeamQuery = Type.Object(PageQuery, { additionalProperties: false })
-const Team = ListOf(TeamMember, 'Holders of active consent, most recent consent first')
+const Team = ListOf(TeamMember, 'Holders of active consent, most recent consent first', 'Team')
 
 function presentMember(row: queries.TeamRow) {
   return {

@@ -32,38 +32,40 @@ export const VisitStatsQuery = Type.Object(
 )
 
 const Count = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+  title: 'SuppressibleCount',
   description: 'How many; null when suppressed',
 })
 const Suppressed = Type.Boolean({
   description: 'True when the count is withheld: it is below k, or it would let a withheld count be worked out',
 })
 
-const PublishedCount = <K extends TSchema>(key: K) =>
-  Type.Object({ key, count: Count, suppressed: Suppressed }, { additionalProperties: false })
+// Titles name the shared shapes in the document (one component per kind of key, not a copy per cell).
+const PublishedCount = <K extends TSchema>(key: K, title: string) =>
+  Type.Object({ key, count: Count, suppressed: Suppressed }, { additionalProperties: false, title })
 
 /** A protected table over the dimensions whose key schemas are given. */
-const ProtectedTable = <K extends TObject>(key: K, description: string) =>
+const ProtectedTable = <K extends TObject>(key: K, description: string, title: string) =>
   Type.Object(
     {
       groupBy: Type.Array(Type.String(), { description: 'The dimensions of the table, in order' }),
       multiValued: Type.Array(Type.String(), {
         description: 'Dimensions under which one record counts several times (a visit with three topics counts under each): their counts do not add up to the total',
       }),
-      total: Type.Object({ count: Count, suppressed: Suppressed }, { additionalProperties: false, description: 'All records in the table' }),
-      cells: Type.Array(PublishedCount(key), {
+      total: Type.Object({ count: Count, suppressed: Suppressed }, { additionalProperties: false, title: 'TableTotal', description: 'All records in the table' }),
+      cells: Type.Array(PublishedCount(key, `${title}Count`), {
         description: 'One entry for every combination of values of the groupBy dimensions, zeros included (and suppressed like any count below k)',
       }),
       margins: Type.Object(
         Object.fromEntries(
           Object.keys(key.properties).map((name) => [
             name,
-            Type.Optional(Type.Array(PublishedCount(key), { description: `With two dimensions: counts by ${name} alone, summed over the other` })),
+            Type.Optional(Type.Array(PublishedCount(key, `${title}Count`), { description: `With two dimensions: counts by ${name} alone, summed over the other` })),
           ]),
         ),
-        { additionalProperties: false, description: 'Row and column totals of a two-way table; empty for one dimension' },
+        { additionalProperties: false, title: `${title}Margins`, description: 'Row and column totals of a two-way table; empty for one dimension' },
       ),
     },
-    { additionalProperties: false, description },
+    { additionalProperties: false, title, description },
   )
 
 const optional = (schema: TSchema) => Type.Optional(schema)
@@ -92,7 +94,7 @@ export const VisitStats = Type.Object(
       { additionalProperties: false, description: 'The whole calendar months counted' },
     ),
     k: Type.Integer({ description: 'The threshold: no count from 1 to k-1 is published, and none can be worked out from the others' }),
-    ...ProtectedTable(VisitKey, '').properties,
+    ...ProtectedTable(VisitKey, '', 'VisitTable').properties,
     centres: Type.Optional(
       Type.Array(
         Type.Object(
@@ -119,9 +121,9 @@ export const PathwayStats = Type.Object(
   {
     asOf: Timestamp('When the figures were counted: they describe the records as they are now'),
     k: Type.Integer({ description: 'The threshold: no count from 1 to k-1 is published, and none can be worked out from the others' }),
-    pathways: ProtectedTable(PathwayKey, `Pathways by status (${PATHWAY_STATUSES.join(', ')})`),
-    goals: ProtectedTable(PathwayKey, `Goals by category and status (${GOAL_STATUSES.join(', ')})`),
-    referrals: ProtectedTable(PathwayKey, `Referrals by status (${REFERRAL_STATUSES.join(', ')}) and kind of receiving agency`),
+    pathways: ProtectedTable(PathwayKey, `Pathways by status (${PATHWAY_STATUSES.join(', ')})`, 'PathwayTable'),
+    goals: ProtectedTable(PathwayKey, `Goals by category and status (${GOAL_STATUSES.join(', ')})`, 'PathwayTable'),
+    referrals: ProtectedTable(PathwayKey, `Referrals by status (${REFERRAL_STATUSES.join(', ')}) and kind of receiving agency`, 'PathwayTable'),
   },
   { additionalProperties: false, description: 'Counts across all young persons; never per person' },
 )
