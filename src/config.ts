@@ -185,8 +185,8 @@ export function publicKeyAlgorithm(pem: string): 'RS256' | 'ES256' {
   throw new ConfigError('JWT_PUBLIC_KEY must be an RSA (2048 bits or more) or P-256 EC public key')
 }
 
-/** With NODE_ENV=development only: sessions of a development server survive its restarts. */
-const DEV_SESSION_KEY = Buffer.from('polku-development-session-key-32').toString('hex')
+/** With NODE_ENV=development only: sessions of a development server survive its restarts. Printed here, so known to all. */
+export const PUBLISHED_DEVELOPMENT_SESSION_KEY = Buffer.from('polku-development-session-key-32').toString('hex')
 
 function pageConfig(env: Env, production: boolean): PageConfig {
   const issuer = url(env, 'OIDC_ISSUER', production ? ['https:'] : ['https:', 'http:'])
@@ -198,11 +198,11 @@ function pageConfig(env: Env, production: boolean): PageConfig {
   // The published key, like the published JWT secret, only on a developer's machine: NODE_ENV=development said out loud.
   const explicitDevelopment = env.NODE_ENV === 'development'
   const given = optional(env, 'SESSION_KEY')
-  if (given === DEV_SESSION_KEY && !explicitDevelopment) {
+  if (given === PUBLISHED_DEVELOPMENT_SESSION_KEY && !explicitDevelopment) {
     throw new ConfigError('SESSION_KEY is the published development key: it is accepted only with NODE_ENV=development')
   }
   // Elsewhere outside production a key of this process alone: sessions end when it stops.
-  const rawKey = given ?? (explicitDevelopment ? DEV_SESSION_KEY : production ? undefined : randomBytes(32).toString('hex'))
+  const rawKey = given ?? (explicitDevelopment ? PUBLISHED_DEVELOPMENT_SESSION_KEY : production ? undefined : randomBytes(32).toString('hex'))
   if (rawKey === undefined) throw new ConfigError('SESSION_KEY (64 hex characters) must be set in production')
   if (!/^[0-9a-fA-F]{64}$/.test(rawKey)) throw new ConfigError('SESSION_KEY must be 64 hex characters (32 bytes)')
   return {

@@ -1,7 +1,7 @@
 // The published development secret: accepted only with NODE_ENV=development set explicitly and no external identity provider.
 import { generateKeyPairSync } from 'node:crypto'
 import t from 'tap'
-import { loadConfig, PUBLISHED_DEVELOPMENT_SECRET, usesPublishedSecret } from '../../src/config.js'
+import { loadConfig, PUBLISHED_DEVELOPMENT_SECRET, PUBLISHED_DEVELOPMENT_SESSION_KEY, usesPublishedSecret } from '../../src/config.js'
 import { createAccount } from '../../src/modules/demo/demo.seed.js'
 import { bearer, build } from '../helper.js'
 import { goodClaims, hs256 } from './jwt-kit.js'
@@ -43,6 +43,24 @@ t.test('where it is allowed, or not needed', async (t) => {
   }
   const own = 'a-secret-of-this-test-that-is-32-bytes-or-more'
   t.equal(loadConfig({ NODE_ENV: 'test', JWT_SECRET: own }).jwt.secret, own, 'tests bring their own secret')
+})
+
+t.test("the published session key seals the page's cookies only in explicit development", async (t) => {
+  const own = 'a-secret-of-this-test-that-is-32-bytes-or-more'
+  const session = PUBLISHED_DEVELOPMENT_SESSION_KEY
+  for (const [name, env] of [
+    ['NODE_ENV unset', { JWT_SECRET: own, SESSION_KEY: session }],
+    ['NODE_ENV=test', { NODE_ENV: 'test', JWT_SECRET: own, SESSION_KEY: session }],
+    ['NODE_ENV=production', { NODE_ENV: 'production', JWT_SECRET: own, SESSION_KEY: session }],
+  ] as const) {
+    t.throws(() => loadConfig({ POLKU_DATA_DIR: 'memory://', ...env }), { name: 'ConfigError', message: /^SESSION_KEY is the published development key/ }, name)
+  }
+  t.equal(loadConfig({ NODE_ENV: 'development' }).page.sessionKey.toString('hex'), session, 'npm start: sessions survive a restart of the development server')
+  const first = loadConfig({ NODE_ENV: 'test', JWT_SECRET: own }).page.sessionKey
+  const second = loadConfig({ NODE_ENV: 'test', JWT_SECRET: own }).page.sessionKey
+  t.not(first.toString('hex'), session, 'no key given outside development: not the published one')
+  t.not(first.toString('hex'), second.toString('hex'), 'but a key of the process alone')
+  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: own, DATABASE_URL: 'postgres://polku@db.example/polku' }), { message: /^SESSION_KEY .*must be set in production/ })
 })
 
 t.test('with a public key and no secret, a token signed with the published secret is refused', async (t) => {
