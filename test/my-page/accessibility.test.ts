@@ -58,5 +58,37 @@ if (!onPostgres) t.test('axe-core finds no WCAG 2.1 A/AA violation on any page, 
     await check(lang, 'new-consent form with its errors')
   }
   t.equal((await app.inject({ method: 'GET', url: '/my/' })).statusCode, 200)
+
+  // Reflow (WCAG 1.4.10): a 320 px phone, and 200 % zoom of a 1280 px window (640 CSS px), without sideways scrolling.
+  await page.goto(`${base}/my/`)
+  const consentLink = await page.getAttribute('#consents a[href$="/withdraw"]', 'href')
+  const pages = ['/my/', consentLink!.replace('/withdraw', ''), consentLink!, '/my/grant', '/my/accessibility']
+  for (const width of [320, 640]) {
+    await page.setViewportSize({ width, height: 800 })
+    for (const path of pages) {
+      await page.goto(`${base}${path}`)
+      const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')
+      t.equal(overflow, 0, `${path} at ${width} px: nothing scrolls sideways`)
+    }
+  }
+  // Focus visible (WCAG 2.4.7): every element the keyboard reaches on the overview shows an outline or a ring.
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.goto(`${base}/my/`)
+  const unmarked: string[] = []
+  let reached = 0
+  for (let i = 0; i < 25; i++) {
+    await page.keyboard.press('Tab')
+    const focus = (await page.evaluate(`(() => {
+      const el = document.activeElement
+      if (!el || el === document.body) return null
+      const style = getComputedStyle(el)
+      const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none'
+      return { ring, what: el.tagName + ' ' + (el.textContent ?? '').trim().slice(0, 40) }
+    })()`)) as { ring: boolean; what: string } | null
+    if (focus) reached++
+    if (focus && !focus.ring) unmarked.push(focus.what)
+  }
+  t.ok(reached >= 20, `the keyboard reached ${reached} elements`)
+  t.same(unmarked, [], 'the keyboard focus is visible on every element it reaches')
   await context.close()
 })
