@@ -1,13 +1,14 @@
-// Consent held by the receiving side of a referral: the agency (for the addressed role) or an active professional of it.
+// Consent held by the receiving side of a referral: someone there who could act on it, by the one grantee rule of sql.ts.
 import { and, eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
 import { accounts, consents, professionals } from '../db/schema/index.js'
-import { activeConsent } from './sql.js'
+import { activeConsent, heldByHolder } from './sql.js'
 
 /**
  * Whether the young person already lets someone on the receiving side read everything the referral
- * is about: one active read consent covering all of `categories`, held by the agency (for the
- * addressed role), or by an active professional of it who could act on the referral.
+ * is about: one active read consent covering all of `categories`, held (as `heldBy` decides for a
+ * caller) by an active professional of the receiving agency in the addressed role, or by the
+ * agency's partner system.
  */
 export async function receiverHasConsent(
   q: Queryable,
@@ -17,6 +18,7 @@ export async function receiverHasConsent(
   categories: readonly string[],
 ): Promise<boolean> {
   const role = toRole ?? null
+  const colleague = heldByHolder(consents, { kind: 'professional', professionalId: sql`p.id`, agencyId: sql`p.agency_id`, role: sql`p.role` })
   const [row] = await q
     .select({ id: consents.id })
     .from(consents)
@@ -27,11 +29,11 @@ export async function receiverHasConsent(
         sql`'read' = any(${consents.actions})`,
         sql`${`{${categories.join(',')}}`}::text[] <@ ${consents.categories}`,
         sql`(
-          (${consents.granteeAgencyId} = ${toAgencyId} and (${consents.granteeRole} is null or ${role}::text is null or ${consents.granteeRole} = ${role}::text))
-          or ${consents.granteeProfessionalId} in (
-            select p.id from ${professionals} p join ${accounts} a on a.id = p.account_id
-            where p.agency_id = ${toAgencyId} and a.active and (${role}::text is null or p.role = ${role}::text)
+          exists (
+            select 1 from ${professionals} p join ${accounts} a on a.id = p.account_id
+            where p.agency_id = ${toAgencyId} and a.active and (${role}::text is null or p.role = ${role}::text) and ${colleague}
           )
+          or ${heldByHolder(consents, { kind: 'partner', agencyId: toAgencyId })}
         )`,
       ),
     )

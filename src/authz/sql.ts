@@ -25,15 +25,17 @@ const activeOn = (c: ConsentsTable): SQL =>
 /** Active now: not revoked, not superseded, inside its validity window (the database's clock). */
 export const activeConsent: SQL = activeOn(consents)
 
+/** Who a consent can be held by, as values or as columns of an outer query (the receiving side of a referral). */
+export type HolderTerms = { kind: 'professional'; professionalId: SQL | string; agencyId: SQL | string; role: SQL | string } | { kind: 'partner'; agencyId: SQL | string }
+
+/** The one grantee rule: a professional holds consents given to them, or to their agency for any role or for theirs; a partner system its agency's for any role. */
+export function heldByHolder(c: ConsentsTable, holder: HolderTerms): SQL {
+  if (holder.kind === 'partner') return sql`(${c.granteeAgencyId} = ${holder.agencyId} and ${c.granteeRole} is null)`
+  return sql`(${c.granteeProfessionalId} = ${holder.professionalId} or (${c.granteeAgencyId} = ${holder.agencyId} and (${c.granteeRole} is null or ${c.granteeRole} = ${holder.role})))`
+}
+
 function heldByOn(c: ConsentsTable, principal: Principal): SQL {
-  switch (principal.kind) {
-    case 'professional':
-      return sql`(${c.granteeProfessionalId} = ${principal.professionalId} or (${c.granteeAgencyId} = ${principal.agencyId} and (${c.granteeRole} is null or ${c.granteeRole} = ${principal.role})))`
-    case 'partner':
-      return sql`(${c.granteeAgencyId} = ${principal.agencyId} and ${c.granteeRole} is null)`
-    default:
-      return sql`false`
-  }
+  return principal.kind === 'professional' || principal.kind === 'partner' ? heldByHolder(c, principal) : sql`false`
 }
 
 /** The consents whose grantee is this caller: the professional, or their agency (optionally one role). */
