@@ -61,21 +61,34 @@ export async function withYoungPerson<T>(
   access: Access,
   work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
 ): Promise<T> {
-  const outcome = await database.transaction(async (tx): Promise<{ value: T } | { denial: Denial }> => {
-    const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-    const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
-    const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
-    if (result === undefined || typeof result === 'string') {
-      const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
-      await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
-      const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
-      return { denial }
-    }
-    await recordAudit(tx, request, result.audit)
-    return { value: result.value }
-  })
+  const outcome = await database.transaction((tx) => enterDoor(tx, request, youngPersonId, access, work))
   if ('denial' in outcome) refuse(outcome.denial)
   return outcome.value
+}
+
+/**
+ * The door inside a transaction the caller already holds (an idempotent create opens its own, to
+ * claim the key in it): the same decision and audit as `withYoungPerson`, with the refusal handed
+ * back instead of thrown, so that nothing is stored under the key for it.
+ */
+export async function enterDoor<T>(
+  tx: Tx,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
+): Promise<{ value: T } | { denial: Denial }> {
+  const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
+  const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
+  const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
+  if (result === undefined || typeof result === 'string') {
+    const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
+    await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
+    const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
+    return { denial }
+  }
+  await recordAudit(tx, request, result.audit)
+  return { value: result.value }
 }
 
 /**

@@ -1,12 +1,11 @@
 // Goal routes: set a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Static } from 'typebox'
-import { accessibleWhere, mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
+import { accessibleWhere, enterDoor, mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
 import { ConflictError, PreconditionFailedError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { categoryOf, consentIdsFor, type Denial, denialFor, refuse, writeDenial } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
 import * as queries from './pathway.queries.js'
@@ -35,24 +34,21 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const youngPersonId = request.params.id
       const goal = { youngPersonId, category: request.body.category ?? null }
       let denial: Denial | undefined
+      const event = { action: 'create', resourceType: 'Goal' as const, resourceId: null, youngPersonId, category: goal.category }
+      const access = { action: 'write', subject: 'Goal', row: goal, audit: { action: 'create', resourceType: 'Goal', resourceId: null, category: categoryOf(goal.category) } } as const
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
-        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
-        const person = await findYoungPerson(tx, youngPersonId)
-        const event = { action: 'create', resourceType: 'Goal' as const, resourceId: null, youngPersonId, category: goal.category }
-        if (!person || !scope.can('write', 'Goal', goal)) {
-          denial = person ? denialFor(scope, youngPersonId) : 'not_found'
-          await recordAudit(tx, request, [{ ...writeEvent(scope, event, 'denied'), youngPersonId: person ? youngPersonId : null }])
-          return null
-        }
-        const pathway = await queries.findPathway(tx, youngPersonId)
-        if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding goals')
-        const row = await queries.insertGoal(tx, {
-          ...request.body,
-          youngPersonId,
-          createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
+        const outcome = await enterDoor(tx, request, youngPersonId, access, async ({ scope }) => {
+          const pathway = await queries.findPathway(tx, youngPersonId)
+          if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding goals')
+          const row = await queries.insertGoal(tx, {
+            ...request.body,
+            youngPersonId,
+            createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
+          })
+          return { value: presentGoal(row, []), audit: [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')] }
         })
-        await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
-        return presentGoal(row, [])
+        if ('denial' in outcome) denial = outcome.denial
+        return 'value' in outcome ? outcome.value : null
       }, async (tx, stored) => mayStillRead(tx, principal, 'Goal', await queries.findGoal(tx, stored.id)))
       if (!created) refuse(denial)
       if ('etag' in created) sendEtag(reply, created)

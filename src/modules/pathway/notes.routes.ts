@@ -1,13 +1,11 @@
 // Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { accessibleWhere, mayStillRead, scopeForYoungPerson, withYoungPerson } from '../../authz/index.js'
+import { accessibleWhere, enterDoor, mayStillRead, withYoungPerson } from '../../authz/index.js'
 import { UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { OrIdsAndStatus, responses } from '../../http/schemas.js'
 import type { AuditInput } from '../audit/audit.writer.js'
-import { recordAudit } from '../audit/audit.writer.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import { consentIdsFor, type Denial, denialFor, refuse } from './access.js'
 import { presentNote } from './notes.presenters.js'
 import * as queries from './notes.queries.js'
@@ -34,30 +32,28 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const youngPersonId = request.params.id
       const { category, body, corrects } = request.body
       let denial: Denial | undefined
+      const access = { action: 'write', subject: 'Note', row: { youngPersonId, category }, audit: { action: 'create', resourceType: 'Note', category } } as const
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
-        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
-        const person = await findYoungPerson(tx, youngPersonId)
-        if (!person || principal.kind !== 'professional' || !scope.can('write', 'Note', { youngPersonId, category })) {
-          denial = person ? denialFor(scope, youngPersonId) : 'not_found'
-          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Note', youngPersonId: person ? youngPersonId : null, category, outcome: 'denied' }])
-          return null
-        }
-        let correctsId: string | null = null
-        if (corrects !== undefined) {
-          const original = await queries.findNote(tx, corrects)
-          // One answer for "no such note", "another young person's" and "not yours to read".
-          if (!original || original.youngPersonId !== youngPersonId || !scope.can('read', 'Note', original)) {
-            throw new UnprocessableError('corrects must name a note of this young person that you can read')
+        const outcome = await enterDoor(tx, request, youngPersonId, access, async ({ scope }) => {
+          // Only professionals have a write rule for notes; the check names the author for the type system.
+          if (principal.kind !== 'professional') return denialFor(scope, youngPersonId)
+          let correctsId: string | null = null
+          if (corrects !== undefined) {
+            const original = await queries.findNote(tx, corrects)
+            // One answer for "no such note", "another young person's" and "not yours to read".
+            if (!original || original.youngPersonId !== youngPersonId || !scope.can('read', 'Note', original)) {
+              throw new UnprocessableError('corrects must name a note of this young person that you can read')
+            }
+            // Same category, so everyone who reads the note also reads its correction.
+            if (original.category !== category) throw new UnprocessableError(`A correction has the category of the note it corrects (${original.category})`)
+            correctsId = original.id
           }
-          // Same category, so everyone who reads the note also reads its correction.
-          if (original.category !== category) throw new UnprocessableError(`A correction has the category of the note it corrects (${original.category})`)
-          correctsId = original.id
-        }
-        const row = await queries.insertNote(tx, { youngPersonId, category, body, authorProfessionalId: principal.professionalId, correctsId })
-        await recordAudit(tx, request, [
-          { action: correctsId ? 'correct' : 'create', resourceType: 'Note', resourceId: row.id, youngPersonId, category, consentIds: consentIdsFor(scope, 'write', [category]), outcome: 'allowed' },
-        ])
-        return presentNote(row)
+          const row = await queries.insertNote(tx, { youngPersonId, category, body, authorProfessionalId: principal.professionalId, correctsId })
+          const consentIds = consentIdsFor(scope, 'write', [category])
+          return { value: presentNote(row), audit: [{ action: correctsId ? 'correct' : 'create', resourceType: 'Note', resourceId: row.id, youngPersonId, category, consentIds, outcome: 'allowed' }] }
+        })
+        if ('denial' in outcome) denial = outcome.denial
+        return 'value' in outcome ? outcome.value : null
       }, async (tx, stored) => mayStillRead(tx, principal, 'Note', await queries.findNote(tx, stored.id)))
       if (!created) refuse(denial)
       return created
