@@ -36,10 +36,10 @@ export function validatorCompilers(): NonNullable<FastifyServerOptions['schemaCo
         return (route) => {
           const schema = route.schema
           if (typeof schema !== 'object' || schema === null) return build(route as never) as Serializer
-          let built = serializers.get(schema)
-          if (!built) serializers.set(schema, (built = new Map()))
-          let serialize = built.get(key)
-          if (!serialize) built.set(key, (serialize = build(route as never) as Serializer))
+          const built = serializers.get(schema) ?? new Map<string, Serializer>()
+          serializers.set(schema, built)
+          const serialize = built.get(key) ?? (build(route as never) as Serializer)
+          built.set(key, serialize)
           return serialize
         }
       },
