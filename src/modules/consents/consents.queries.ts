@@ -119,6 +119,9 @@ export async function markSuperseded(q: Queryable, id: string, byId: string) {
   await q.update(consents).set({ supersededAt: sql`now()`, supersededById: byId }).where(eq(consents.id, id))
 }
 
+/** The consents about one young person (the rules narrow them further). */
+export const consentsOf = (youngPersonId: string): SQL => eq(consents.youngPersonId, youngPersonId)
+
 export async function listConsents(q: Queryable, where: SQL | undefined, page: PageRequest): Promise<ConsentRow[]> {
   return selectConsents(q)
     .where(and(where, afterCursor(page, consents.createdAt, consents.id, 'desc')))

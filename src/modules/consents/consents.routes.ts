@@ -1,9 +1,8 @@
 // Consent routes: grant, list, read, revoke; consent requests and the young person's decision on them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { and, eq } from 'drizzle-orm'
+import { and } from 'drizzle-orm'
 import { Type } from 'typebox'
 import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson, withYoungPerson } from '../../authz/index.js'
-import { consents } from '../../db/schema/index.js'
 import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -73,7 +72,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = pageRequest(request.query)
       const audit = { action: 'list', resourceType: 'Consent', resourceId: youngPersonId }
       const rows = await withYoungPerson(db, request, youngPersonId, { action: 'read', subject: 'YoungPerson', audit }, async ({ tx, scope }) => ({
-        value: await queries.listConsents(tx, and(eq(consents.youngPersonId, youngPersonId), accessibleWhere(scope.ability, request.principal, 'read', 'Consent')), page),
+        value: await queries.listConsents(tx, and(queries.consentsOf(youngPersonId), accessibleWhere(scope.ability, request.principal, 'read', 'Consent')), page),
         audit: [{ action: 'list', resourceType: 'Consent', youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
       }))
       return toPage(request, reply, page, rows, byCreation, presentConsent)

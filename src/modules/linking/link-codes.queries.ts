@@ -1,5 +1,5 @@
 // SQL of link codes: issue, look up by hash (locked), mark used; and binding a login to a young person.
-import { eq } from 'drizzle-orm'
+import { eq, like } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
 import { accounts, linkCodes, youngPersons } from '../../db/schema/index.js'
 
@@ -15,6 +15,12 @@ export async function lockLinkCode(q: Queryable, codeHash: string) {
 export async function findAccountBySubject(q: Queryable, subject: string) {
   const [row] = await q.select({ id: accounts.id }).from(accounts).where(eq(accounts.subject, subject))
   return row
+}
+
+/** The subjects of accounts whose subject starts with `prefix`, in order. */
+export async function accountSubjectsStartingWith(q: Queryable, prefix: string): Promise<string[]> {
+  const rows = await q.select({ subject: accounts.subject }).from(accounts).where(like(accounts.subject, `${prefix}%`)).orderBy(accounts.subject)
+  return rows.map((row) => row.subject)
 }
 
 export async function youngPersonAccount(q: Queryable, youngPersonId: string) {

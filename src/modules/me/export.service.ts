@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
 import { abilityFor, accessibleWhere, type DoorScope, withYoungPerson } from '../../authz/index.js'
 import type { Database } from '../../db/client.js'
-import { erasureRequests, referrals } from '../../db/schema/index.js'
+import { referrals } from '../../db/schema/index.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { presentAccessLogEntry } from '../audit/audit.presenters.js'
 import { listAccessLog } from '../audit/audit.queries.js'
@@ -17,7 +17,7 @@ import { readPathway } from '../pathway/pathway.service.js'
 import { listReferrals } from '../referrals/referrals.queries.js'
 import { presentReferral } from '../referrals/referrals.service.js'
 import { presentErasureRequest } from '../retention/erasure.presenters.js'
-import { listErasureRequests } from '../retention/erasure.service.js'
+import { erasureRequestsOf, listErasureRequests } from '../retention/erasure.service.js'
 import { retentionOf } from '../retention/retention.presenters.js'
 import { listTombstones } from '../retention/retention.queries.js'
 import { listReviewItems, ofYoungPerson } from '../review-items/review-items.queries.js'
@@ -49,7 +49,7 @@ async function exportEverything({ tx, scope, youngPersonId: id }: DoorScope, req
   const referralRows = await listReferrals(tx, and(eq(referrals.youngPersonId, id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
   const accessLog = await listAccessLog(tx, abilityFor(principal), principal, EVERYTHING, showNames)
   const questions = await listReviewItems(tx, ofYoungPerson(id), EVERYTHING)
-  const erasureRows = await listErasureRequests(tx, eq(erasureRequests.youngPersonId, id), EVERYTHING)
+  const erasureRows = await listErasureRequests(tx, erasureRequestsOf(id), EVERYTHING)
   const tombstones = await listTombstones(tx, id)
   // An erased record is its tombstones: the blanked rows behind them are not shown as records.
   const erased = person.erasedAt !== null

@@ -1,12 +1,11 @@
 // Routes of the page: sign-in and out, linking, the overview, and every action through the API's own services.
 
-import { like } from 'drizzle-orm'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { DATA_CATEGORIES } from '../../config.js'
-import { accounts } from '../../db/schema/index.js'
 import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from '../consents/consent-actions.js'
 import { consentReceipt } from '../consents/consents.service.js'
+import { accountSubjectsStartingWith } from '../linking/link-codes.queries.js'
 import { LinkRefusedError } from '../linking/link-codes.service.js'
 import { linkLogin } from '../linking/link-login.js'
 import { exportOwnData } from '../me/export.service.js'
@@ -96,8 +95,8 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
   }
 
   app.get('/demo-sign-in', { schema: hidden, onRequest: developmentOnly }, async function demoPeople(_request, reply) {
-    const people = await db.transaction((tx) => tx.select({ subject: accounts.subject }).from(accounts).where(like(accounts.subject, `${DEMO_YOUNG_PERSON_PREFIX}%`)))
-    return reply.page('demo', { people: people.map((p) => p.subject).sort() })
+    const people = await db.transaction((tx) => accountSubjectsStartingWith(tx, DEMO_YOUNG_PERSON_PREFIX))
+    return reply.page('demo', { people })
   })
 
   app.post('/demo-sign-in', { schema: { ...hidden, body: form({ subject: Type.String() }) }, onRequest: developmentOnly, ...protect }, async function demoSignIn(request, reply) {

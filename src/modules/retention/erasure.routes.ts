@@ -1,11 +1,9 @@
 // Erasure requests, legal holds and the erasure notices to partners: asked by the young person, decided by the auditor.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { eq } from 'drizzle-orm'
 import { type Static, Type } from 'typebox'
 import type { Principal } from '../../auth/principal.js'
 import { ensureCan } from '../../authz/index.js'
 import type { DataCategory } from '../../config.js'
-import { erasureRequests } from '../../db/schema/index.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, PageQuery, responses } from '../../http/schemas.js'
 import { ownYoungPersonId } from '../me/me.presenters.js'
@@ -54,7 +52,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const id = ownYoungPersonId(request.principal)
       ensureCan(request.principal, 'read', 'ErasureRequest')
       const page = pageRequest(request.query)
-      const rows = await db.transaction((tx) => service.listErasureRequests(tx, eq(erasureRequests.youngPersonId, id), page))
+      const rows = await db.transaction((tx) => service.listErasureRequests(tx, service.erasureRequestsOf(id), page))
       return toPage(request, reply, page, rows, byRequested, presentErasureRequest)
     },
   )
@@ -66,7 +64,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ensureCan(request.principal, 'decide', 'ErasureRequest')
       const page = pageRequest(request.query)
       const status = request.query.status
-      const rows = await db.transaction((tx) => service.listErasureRequests(tx, status ? eq(erasureRequests.status, status) : undefined, page))
+      const rows = await db.transaction((tx) => service.listErasureRequests(tx, service.erasureRequestsInStatus(status), page))
       return toPage(request, reply, page, rows, byRequested, presentErasureRequest)
     },
   )

@@ -69,6 +69,11 @@ export async function decideErasure(q: Queryable, source: AuditSource, accountId
   return row!
 }
 
+/** Which erasure requests a list shows: one young person's, or those in one status (all without it). */
+export const erasureRequestsOf = (youngPersonId: string): SQL => eq(erasureRequests.youngPersonId, youngPersonId)
+export const erasureRequestsInStatus = (status: ErasureRequestRow['status'] | undefined): SQL | undefined =>
+  status ? eq(erasureRequests.status, status) : undefined
+
 export function listErasureRequests(q: Queryable, where: SQL | undefined, page: PageRequest) {
   return q
     .select()
