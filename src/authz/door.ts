@@ -91,30 +91,52 @@ export async function enterDoor<T>(
   return { value: result.value }
 }
 
+type AuditBase = Omit<AuditInput, 'outcome' | 'youngPersonId' | 'consentIds'>
+
+/** What a request wants to do with a record addressed by its own id. */
+export interface RecordAccess<R> {
+  action: Action
+  subject: PersonalSubject
+  /** The event, for the row when it was found (a write names the row's category). */
+  audit: AuditBase | ((row: R | undefined) => AuditBase)
+}
+
 /**
  * A record addressed by its own id (a goal, a step): `locate` finds it, and so its young person,
  * inside the door's transaction; the rules are checked against the row itself. A missing row and a
- * row the caller may not reach are the same 404, and both are audited (under the young person when
- * the row exists).
+ * row the caller may not see are the same 404; a row the caller sees but may not change is 403. Every
+ * refusal is audited (under the young person when the row exists). `work` may refuse too (a change
+ * that would move the row where the caller may not write).
  */
 export async function withRecord<R extends { youngPersonId: string }, T>(
   database: Database,
   request: FastifyRequest,
   locate: (tx: Tx) => Promise<R | undefined>,
-  access: Omit<Access, 'row'>,
-  work: (door: DoorScope, row: R) => Promise<Allowed<T>>,
+  access: RecordAccess<R>,
+  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial>,
 ): Promise<T> {
-  const outcome = await database.transaction(async (tx): Promise<{ value: T } | undefined> => {
-    const row = await locate(tx)
-    const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-    if (!row || !scope?.can(access.action, access.subject, row)) {
-      await recordAudit(tx, request, [{ ...access.audit, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-      return undefined
-    }
-    const result = await work({ tx, scope, youngPersonId: row.youngPersonId }, row)
-    await recordAudit(tx, request, result.audit)
-    return { value: result.value }
-  })
-  if (!outcome) refuse('not_found')
+  const outcome = await database.transaction((tx) => enterRecord(tx, request, locate, access, work))
+  if ('denial' in outcome) refuse(outcome.denial)
   return outcome.value
+}
+
+/** `withRecord` inside a transaction the caller already holds (an idempotent create), the refusal handed back. */
+export async function enterRecord<R extends { youngPersonId: string }, T>(
+  tx: Tx,
+  request: FastifyRequest,
+  locate: (tx: Tx) => Promise<R | undefined>,
+  access: RecordAccess<R>,
+  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial>,
+): Promise<{ value: T } | { denial: Denial }> {
+  const row = await locate(tx)
+  const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
+  const event = typeof access.audit === 'function' ? access.audit(row) : access.audit
+  const result = row && scope?.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId: row.youngPersonId }, row) : undefined
+  if (result === undefined || typeof result === 'string') {
+    await recordAudit(tx, request, [{ ...event, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+    const seen = row !== undefined && scope !== undefined && access.action !== 'read' && scope.can('read', access.subject, row)
+    return { denial: result ?? (seen ? denialFor(scope, row.youngPersonId) : 'not_found') }
+  }
+  await recordAudit(tx, request, result.audit)
+  return { value: result.value }
 }

@@ -1,18 +1,14 @@
 // Goal routes: set a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
-import { accessibleWhere, enterDoor, mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
+import { accessibleWhere, enterDoor, mayStillRead, type RecordAccess, withRecord } from '../../authz/index.js'
 import { ConflictError, PreconditionFailedError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
-import { categoryOf, consentIdsFor, type Denial, denialFor, refuse, writeDenial } from './access.js'
+import { categoryOf, consentIdsFor, type Denial, denialFor, refuse } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
 import * as queries from './pathway.queries.js'
 import * as s from './pathway.schemas.js'
 import { presentGoal, writeEvent } from './pathway.service.js'
-
-type GoalView = Static<typeof s.Goal>
 
 export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database
@@ -95,32 +91,26 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       const versions = ifMatchVersions(request, request.params.id)
-      const result = await db.transaction(async (tx): Promise<{ view: GoalView } | { denial: Denial }> => {
-        const row = await queries.findGoal(tx, request.params.id)
-        const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
-        if (!row || !scope) {
-          await recordAudit(tx, request, [{ action: 'update', resourceType: 'Goal', resourceId: request.params.id, youngPersonId: null, outcome: 'denied' }])
-          return { denial: 'not_found' }
-        }
-        const change = request.body
-        const event = { action: 'update', resourceType: 'Goal' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.category }
+      const id = request.params.id
+      const change = request.body
+      const access: RecordAccess<queries.GoalRow> = {
+        action: 'write',
+        subject: 'Goal',
+        audit: (row) => ({ action: 'update', resourceType: 'Goal', resourceId: row?.id ?? id, ...(row ? { category: categoryOf(row.category) } : {}) }),
+      }
+      const view = await withRecord(db, request, (tx) => queries.findGoal(tx, id), access, async ({ tx, scope }, row) => {
         const moved = change.category === undefined ? row : { ...row, category: change.category }
-        const denial = writeDenial(scope, 'Goal', row) ?? (scope.can('write', 'Goal', moved) ? undefined : denialFor(scope, row.youngPersonId))
-        if (denial) {
-          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
-          return { denial }
-        }
+        if (!scope.can('write', 'Goal', moved)) return denialFor(scope, row.youngPersonId)
         const updated = await queries.updateGoal(tx, row.id, change, versions)
         if (!updated) throw new PreconditionFailedError()
         const steps = await queries.listSteps(tx, { goalId: row.id }, accessibleWhere(scope.ability, principal, 'read', 'Step'))
+        const event = { action: 'update', resourceType: 'Goal' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.category }
         const events = [writeEvent(scope, event, 'allowed')]
         if (updated.category !== row.category) events.push(writeEvent(scope, { ...event, category: updated.category }, 'allowed'))
-        await recordAudit(tx, request, events)
-        return { view: presentGoal(updated, steps) }
+        return { value: presentGoal(updated, steps), audit: events }
       })
-      if ('denial' in result) refuse(result.denial)
-      sendEtag(reply, result.view)
-      return result.view
+      sendEtag(reply, view)
+      return view
     },
   )
 }

@@ -1,19 +1,15 @@
 // Step routes: add a step to a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { Static } from 'typebox'
-import { mayStillRead, scopeForYoungPerson, withRecord } from '../../authz/index.js'
+import { enterRecord, mayStillRead, type RecordAccess, withRecord } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, PreconditionFailedError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
-import { categoryOf, consentIdsFor, type Denial, refuse, writeDenial } from './access.js'
+import { categoryOf, consentIdsFor, type Denial, refuse } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
 import * as queries from './pathway.queries.js'
 import * as s from './pathway.schemas.js'
 import { presentStep, writeEvent } from './pathway.service.js'
-
-type StepView = Static<typeof s.Step>
 
 /** A step's owner must be on the team, so nobody is handed work on a pathway they cannot see. */
 async function checkOwner(tx: Tx, youngPersonId: string, ownerProfessionalId: string | null | undefined): Promise<void> {
@@ -41,27 +37,28 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       let denial: Denial | undefined
+      const goalId = request.params.id
+      // The rules are checked against the step to be, which carries its goal's young person and category.
+      const locate = async (tx: Tx) => {
+        const goal = await queries.findGoal(tx, goalId)
+        return goal && { goalId: goal.id, youngPersonId: goal.youngPersonId, goalCategory: goal.category }
+      }
+      const access: RecordAccess<{ goalCategory: string | null }> = {
+        action: 'write',
+        subject: 'Step',
+        audit: (step) => ({ action: 'create', resourceType: 'Step', resourceId: null, ...(step ? { category: categoryOf(step.goalCategory) } : {}) }),
+      }
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
-        const goal = await queries.findGoal(tx, request.params.id)
-        const scope = goal ? await scopeForYoungPerson(tx, principal, goal.youngPersonId) : undefined
-        if (!goal || !scope) {
-          denial = 'not_found'
-          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Step', youngPersonId: null, outcome: 'denied' }])
-          return null
-        }
-        const step = { goalId: goal.id, youngPersonId: goal.youngPersonId, goalCategory: goal.category }
-        const event = { action: 'create', resourceType: 'Step' as const, resourceId: null, youngPersonId: goal.youngPersonId, category: goal.category }
-        denial = writeDenial(scope, 'Step', step)
-        if (denial) {
-          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
-          return null
-        }
-        const pathway = await queries.findPathway(tx, goal.youngPersonId)
-        if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding steps')
-        await checkOwner(tx, goal.youngPersonId, request.body.ownerProfessionalId)
-        const row = await queries.insertStep(tx, { ...request.body, ...step })
-        await recordAudit(tx, request, [writeEvent(scope, { ...event, resourceId: row.id }, 'allowed')])
-        return presentStep(row)
+        const outcome = await enterRecord(tx, request, locate, access, async ({ scope }, step) => {
+          const pathway = await queries.findPathway(tx, step.youngPersonId)
+          if (pathway?.status === 'closed') throw new ConflictError('The pathway is closed; reopen it before adding steps')
+          await checkOwner(tx, step.youngPersonId, request.body.ownerProfessionalId)
+          const row = await queries.insertStep(tx, { ...request.body, ...step })
+          const event = { action: 'create', resourceType: 'Step' as const, resourceId: row.id, youngPersonId: step.youngPersonId, category: step.goalCategory }
+          return { value: presentStep(row), audit: [writeEvent(scope, event, 'allowed')] }
+        })
+        if ('denial' in outcome) denial = outcome.denial
+        return 'value' in outcome ? outcome.value : null
       }, async (tx, stored) => mayStillRead(tx, principal, 'Step', await queries.findStep(tx, stored.id)))
       if (!created) refuse(denial)
       if ('etag' in created) sendEtag(reply, created)
@@ -105,30 +102,22 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal
       const versions = ifMatchVersions(request, request.params.id)
-      const result = await db.transaction(async (tx): Promise<{ view: StepView } | { denial: Denial }> => {
-        const row = await queries.findStep(tx, request.params.id)
-        const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
-        if (!row || !scope) {
-          await recordAudit(tx, request, [{ action: 'update', resourceType: 'Step', resourceId: request.params.id, youngPersonId: null, outcome: 'denied' }])
-          return { denial: 'not_found' }
-        }
-        const event = { action: 'update', resourceType: 'Step' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.goalCategory }
-        const denial = writeDenial(scope, 'Step', row)
-        if (denial) {
-          await recordAudit(tx, request, [writeEvent(scope, event, 'denied')])
-          return { denial }
-        }
+      const id = request.params.id
+      const access: RecordAccess<queries.StepRow> = {
+        action: 'write',
+        subject: 'Step',
+        audit: (row) => ({ action: 'update', resourceType: 'Step', resourceId: row?.id ?? id, ...(row ? { category: categoryOf(row.goalCategory) } : {}) }),
+      }
+      const view = await withRecord(db, request, (tx) => queries.findStep(tx, id), access, async ({ tx, scope }, row) => {
         await checkOwner(tx, row.youngPersonId, request.body.ownerProfessionalId)
         const updated = await queries.updateStep(tx, row.id, request.body, versions)
         if (!updated) throw new PreconditionFailedError()
-        await recordAudit(tx, request, [writeEvent(scope, event, 'allowed')])
-        return { view: presentStep(updated) }
+        const event = { action: 'update', resourceType: 'Step' as const, resourceId: row.id, youngPersonId: row.youngPersonId, category: row.goalCategory }
+        return { value: presentStep(updated), audit: [writeEvent(scope, event, 'allowed')] }
       })
-      if ('denial' in result) refuse(result.denial)
-      sendEtag(reply, result.view)
-      return result.view
+      sendEtag(reply, view)
+      return view
     },
   )
 }

@@ -2,11 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { scopeForYoungPerson } from '../../authz/index.js'
+import { withYoungPerson } from '../../authz/index.js'
 import { responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import { ownYoungPersonId } from '../me/me.presenters.js'
-import { type Denial, denialFor, refuse } from '../pathway/access.js'
+import { denialFor } from '../pathway/access.js'
 import { sendEtag } from '../pathway/etag.js'
 import { Pathway, YoungPersonParams } from '../pathway/pathway.schemas.js'
 import { readPathway } from '../pathway/pathway.service.js'
@@ -22,26 +21,21 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Closes (with a reason) or reopens, then answers with the pathway as the caller sees it. */
   async function changeState(request: FastifyRequest, reply: FastifyReply, youngPersonId: string, change: { close: CloseReason } | 'reopen'): Promise<View> {
     const action = change === 'reopen' ? 'reopen' : 'close'
-    const result = await db.transaction(async (tx): Promise<{ view: View } | { denial: Denial }> => {
-      const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
+    const access = { action, subject: 'Pathway', audit: { action, resourceType: 'Pathway', category: 'pathway' } } as const
+    const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
+      // An erased young person's pathway neither closes nor reopens; the refusal is the door's.
       const person = await findYoungPerson(tx, youngPersonId)
-      const allowed = person !== undefined && person.erasedAt === null && scope.can(action, 'Pathway', { youngPersonId })
       const done =
-        allowed &&
+        person?.erasedAt === null &&
         (change === 'reopen'
           ? await reopenPathway(tx, request, scope, youngPersonId)
           : await closePathway(tx, request, scope, youngPersonId, change.close))
-      if (!done) {
-        await recordAudit(tx, request, [{ action, resourceType: 'Pathway', youngPersonId: person ? youngPersonId : null, category: 'pathway', outcome: 'denied' }])
-        return { denial: person ? denialFor(scope, youngPersonId) : 'not_found' }
-      }
+      if (!done) return denialFor(scope, youngPersonId)
       const { view, events } = await readPathway(tx, request, scope, youngPersonId)
-      await recordAudit(tx, request, events)
-      return { view }
+      return { value: view, audit: events }
     })
-    if ('denial' in result) refuse(result.denial)
-    sendEtag(reply, result.view)
-    return result.view
+    sendEtag(reply, view)
+    return view
   }
 
   const answers = responses({ 200: Pathway }, 403, 404, 409)
