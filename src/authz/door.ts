@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Database, Tx } from '../db/client.js'
 import { youngPersons } from '../db/schema/index.js'
-import { ForbiddenError, NotFoundError } from '../errors.js'
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
 import type { Action } from './abilities.js'
 import { type PersonScope, scopeForYoungPerson } from './scope.js'
@@ -43,8 +43,8 @@ export function denialFor(scope: PersonScope, youngPersonId: string): Denial {
   return scope.can('read', 'YoungPerson', { id: youngPersonId }) ? 'forbidden' : 'not_found'
 }
 
-export function refuse(denial: Denial | undefined): never {
-  if (denial === 'forbidden') throw new ForbiddenError('Your consent for this young person does not allow this change')
+export function refuse(denial: Denial | undefined, forbidden = 'Your consent for this young person does not allow this change'): never {
+  if (denial === 'forbidden') throw new ForbiddenError(forbidden)
   throw new NotFoundError()
 }
 
@@ -99,24 +99,32 @@ export interface RecordAccess<R> {
   subject: PersonalSubject
   /** The event, for the row when it was found (a write names the row's category). */
   audit: AuditBase | ((row: R | undefined) => AuditBase)
+  /** The 403's words, for a caller who sees the record but may not do this. */
+  forbidden?: string
+}
+
+/** A change the record's state does not allow (a referral already decided): audited as denied, answered 409. */
+export interface Conflict {
+  conflict: string
 }
 
 /**
  * A record addressed by its own id (a goal, a step): `locate` finds it, and so its young person,
  * inside the door's transaction; the rules are checked against the row itself. A missing row and a
  * row the caller may not see are the same 404; a row the caller sees but may not change is 403. Every
- * refusal is audited (under the young person when the row exists). `work` may refuse too (a change
- * that would move the row where the caller may not write).
+ * refusal is audited (under the young person when the row exists). `work` may refuse too: a change
+ * that would move the row where the caller may not write, or one its state does not allow (409).
  */
 export async function withRecord<R extends { youngPersonId: string }, T>(
   database: Database,
   request: FastifyRequest,
   locate: (tx: Tx) => Promise<R | undefined>,
   access: RecordAccess<R>,
-  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial>,
+  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
 ): Promise<T> {
   const outcome = await database.transaction((tx) => enterRecord(tx, request, locate, access, work))
-  if ('denial' in outcome) refuse(outcome.denial)
+  if ('conflict' in outcome) throw new ConflictError(outcome.conflict)
+  if ('denial' in outcome) refuse(outcome.denial, access.forbidden)
   return outcome.value
 }
 
@@ -126,16 +134,18 @@ export async function enterRecord<R extends { youngPersonId: string }, T>(
   request: FastifyRequest,
   locate: (tx: Tx) => Promise<R | undefined>,
   access: RecordAccess<R>,
-  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial>,
-): Promise<{ value: T } | { denial: Denial }> {
+  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
+): Promise<{ value: T } | { denial: Denial } | Conflict> {
   const row = await locate(tx)
   const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
   const event = typeof access.audit === 'function' ? access.audit(row) : access.audit
   const result = row && scope?.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId: row.youngPersonId }, row) : undefined
-  if (result === undefined || typeof result === 'string') {
+  if (result === undefined || typeof result === 'string' || 'conflict' in result) {
     await recordAudit(tx, request, [{ ...event, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
+    if (typeof result === 'object') return result
+    // Saying "not allowed" reveals nothing to a caller who may read the record anyway.
     const seen = row !== undefined && scope !== undefined && access.action !== 'read' && scope.can('read', access.subject, row)
-    return { denial: result ?? (seen ? denialFor(scope, row.youngPersonId) : 'not_found') }
+    return { denial: result ?? (seen ? 'forbidden' : 'not_found') }
   }
   await recordAudit(tx, request, result.audit)
   return { value: result.value }

@@ -1,7 +1,7 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { abilityFor, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { enterRecord, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { recordAudit } from '../audit/audit.writer.js'
@@ -49,13 +49,12 @@ export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, you
 
 /** One consent with what is needed for its receipt, for the young person or a holder; null (audited) otherwise. */
 export async function readConsent(tx: Tx, request: FastifyRequest, consentId: string) {
-  const row = await queries.findConsent(tx, consentId)
-  const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-  const allowed = row !== undefined && scope!.can('read', 'Consent', row)
-  await recordAudit(tx, request, [
-    { action: 'read', resourceType: 'Consent', resourceId: consentId, youngPersonId: row?.youngPersonId ?? null, consentIds: allowed ? [row.id] : [], outcome: allowed ? 'allowed' : 'denied' },
-  ])
-  return allowed ? row : null
+  const access = { action: 'read', subject: 'Consent', audit: { action: 'read', resourceType: 'Consent', resourceId: consentId } } as const
+  const outcome = await enterRecord(tx, request, (tx) => queries.findConsent(tx, consentId), access, async (_door, row) => ({
+    value: row,
+    audit: [{ ...access.audit, youngPersonId: row.youngPersonId, consentIds: [row.id], outcome: 'allowed' as const }],
+  }))
+  return 'value' in outcome ? outcome.value : null
 }
 
 /**
@@ -63,31 +62,34 @@ export async function readConsent(tx: Tx, request: FastifyRequest, consentId: st
  * `callerMayRead` says whether the caller may read the withdrawn consent now, after the withdrawal.
  */
 export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: string) {
+  const access = { action: 'revoke', subject: 'Consent', audit: { action: 'revoke', resourceType: 'Consent', resourceId: consentId } } as const
   // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
-  const locked = await queries.lockConsent(tx, consentId)
-  const scope = locked ? await scopeForYoungPerson(tx, request.principal, locked.youngPersonId) : undefined
-  if (!locked || !scope?.can('revoke', 'Consent', locked)) {
-    await recordAudit(tx, request, [{ action: 'revoke', resourceType: 'Consent', resourceId: consentId, youngPersonId: locked?.youngPersonId ?? null, outcome: 'denied' }])
-    return null
-  }
-  if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-  await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal))
-  await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
-  await recordAudit(tx, request, [
-    { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId, consentIds: [locked.id], outcome: 'allowed' },
-  ])
-  const consent = (await queries.findConsent(tx, locked.id))!
-  const after = await scopeForYoungPerson(tx, request.principal, locked.youngPersonId)
+  const outcome = await enterRecord(tx, request, (tx) => queries.lockConsent(tx, consentId), access, async (_door, locked) => {
+    if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
+    await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal))
+    await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
+    const event = { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId }
+    return { value: locked, audit: [{ ...event, consentIds: [locked.id], outcome: 'allowed' as const }] }
+  })
+  if (!('value' in outcome)) return null
+  const consent = (await queries.findConsent(tx, outcome.value.id))!
+  const after = await scopeForYoungPerson(tx, request.principal, consent.youngPersonId)
   return { consent, callerMayRead: after.can('read', 'Consent', consent) }
 }
 
 /** The young person's answer to a consent request; approving creates the consent now. */
 export async function decideConsentRequest(tx: Tx, request: FastifyRequest, requestId: string, decision: 'approve' | 'decline', validUntil?: string | Date) {
-  const row = await queries.findConsentRequest(tx, requestId, true)
-  if (!row || !abilityFor(request.principal).can('approve', subjectOf('ConsentRequest', row))) {
-    await recordAudit(tx, request, [{ action: decision, resourceType: 'ConsentRequest', resourceId: requestId, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-    return null
-  }
+  const access = { action: 'approve', subject: 'ConsentRequest', audit: { action: decision, resourceType: 'ConsentRequest', resourceId: requestId } } as const
+  const outcome = await enterRecord(tx, request, (tx) => queries.findConsentRequest(tx, requestId, true), access, async (_door, row) => {
+    const consentId = await decide(tx, request, row, decision, validUntil)
+    const event = { action: decision, resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId: row.youngPersonId }
+    return { value: row.id, audit: [{ ...event, consentIds: consentId ? [consentId] : [], outcome: 'allowed' as const }] }
+  })
+  return 'value' in outcome ? (await queries.findConsentRequest(tx, outcome.value))! : null
+}
+
+/** Approves (granting the consent, releasing the referrals that waited for it) or declines; the consent's id when one was made. */
+async function decide(tx: Tx, request: FastifyRequest, row: queries.ConsentRequestRow, decision: 'approve' | 'decline', validUntil?: string | Date): Promise<string | null> {
   const current = presentRequest(row)
   if (current.status !== 'pending') throw new ConflictError(`This request is already ${current.status}`)
   let consentId: string | null = null
@@ -107,8 +109,5 @@ export async function decideConsentRequest(tx: Tx, request: FastifyRequest, requ
     for (const released of await queries.releaseReferralsAwaiting(tx, row.id)) await announceReferral(tx, 'referral.created', released.id)
   }
   await queries.decideConsentRequest(tx, row.id, decision === 'approve' ? 'approved' : 'declined', consentId)
-  await recordAudit(tx, request, [
-    { action: decision, resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId: row.youngPersonId, consentIds: consentId ? [consentId] : [], outcome: 'allowed' },
-  ])
-  return (await queries.findConsentRequest(tx, row.id))!
+  return consentId
 }

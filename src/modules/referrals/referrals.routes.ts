@@ -3,14 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, ensureCan, mayStillRead, receiverHasConsent, scopeForYoungPerson } from '../../authz/index.js'
-import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withRecord } from '../../authz/index.js'
+import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { insertConsentRequest } from '../consents/consents.queries.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import * as queries from './referrals.queries.js'
 import * as s from './referrals.schemas.js'
 import { announceReferral, presentReferral, type ReferralDecision, referralPurpose, TRANSITIONS, transitionConflict } from './referrals.service.js'
@@ -30,7 +29,6 @@ const missingBodyIsEmpty = async (request: FastifyRequest) => {
   request.body ??= {}
 }
 
-type DecisionResult = { referral: ReturnType<typeof presentReferral> | { id: string; status: string } } | { refused: 'not_found' | 'forbidden' } | { conflict: string }
 
 export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database
@@ -54,50 +52,49 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Only professionals hold `create Referral` (see abilities.ts); this narrows the type for the referrer's id.
       if (principal.kind !== 'professional') throw new ForbiddenError('Your account may not use this operation')
       const body = request.body
+      const access = { action: 'create', subject: 'Referral', audit: { action: 'create', resourceType: 'Referral', resourceId: null } } as const
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
-        const scope = await scopeForYoungPerson(tx, principal, body.youngPersonId)
-        const person = await findYoungPerson(tx, body.youngPersonId)
-        if (!person || !scope.can('create', 'Referral', { youngPersonId: body.youngPersonId })) {
-          await recordAudit(tx, request, [{ action: 'create', resourceType: 'Referral', resourceId: null, youngPersonId: person ? body.youngPersonId : null, outcome: 'denied' }])
-          return null
-        }
-        const agencyName = await queries.agencyName(tx, body.toAgencyId)
-        if (agencyName === undefined) throw new UnprocessableError('toAgencyId does not name an agency')
-        const toRole = body.toRole ?? null
-        // The receiver reads the referral as pathway data, and only with consent for every category it is about.
-        const needed = [...new Set(['pathway', ...body.categories])].sort()
-        const consented = await receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
-        const consentRequest = consented
-          ? undefined
-          : await insertConsentRequest(tx, {
-              youngPersonId: body.youngPersonId,
-              requestedByProfessionalId: principal.professionalId,
-              grantee: { agencyId: body.toAgencyId, ...(toRole ? { role: toRole } : {}) },
-              categories: needed,
-              actions: ['read'],
-              purpose: referralPurpose(agencyName, toRole, body.reason),
-              expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
-            })
-        const row = await queries.insertReferral(tx, {
-          youngPersonId: body.youngPersonId,
-          fromProfessionalId: principal.professionalId,
-          toAgencyId: body.toAgencyId,
-          toRole,
-          reason: body.reason,
-          categories: body.categories,
-          status: consentRequest ? 'awaiting_consent' : 'pending',
-          consentRequestId: consentRequest?.id ?? null,
-          expiresAt: new Date(Date.now() + app.config.referralTtlDays * DAY_MS),
+        const outcome = await enterDoor(tx, request, body.youngPersonId, access, async ({ scope }) => {
+          const agencyName = await queries.agencyName(tx, body.toAgencyId)
+          if (agencyName === undefined) throw new UnprocessableError('toAgencyId does not name an agency')
+          const toRole = body.toRole ?? null
+          // The receiver reads the referral as pathway data, and only with consent for every category it is about.
+          const needed = [...new Set(['pathway', ...body.categories])].sort()
+          const consented = await receiverHasConsent(tx, body.youngPersonId, body.toAgencyId, toRole, needed)
+          const consentRequest = consented
+            ? undefined
+            : await insertConsentRequest(tx, {
+                youngPersonId: body.youngPersonId,
+                requestedByProfessionalId: principal.professionalId,
+                grantee: { agencyId: body.toAgencyId, ...(toRole ? { role: toRole } : {}) },
+                categories: needed,
+                actions: ['read'],
+                purpose: referralPurpose(agencyName, toRole, body.reason),
+                expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
+              })
+          const row = await queries.insertReferral(tx, {
+            youngPersonId: body.youngPersonId,
+            fromProfessionalId: principal.professionalId,
+            toAgencyId: body.toAgencyId,
+            toRole,
+            reason: body.reason,
+            categories: body.categories,
+            status: consentRequest ? 'awaiting_consent' : 'pending',
+            consentRequestId: consentRequest?.id ?? null,
+            expiresAt: new Date(Date.now() + app.config.referralTtlDays * DAY_MS),
+          })
+          await announceReferral(tx, 'referral.created', row.id)
+          const consentIds = scope.consents.map((c) => c.id)
+          const audit = [
+            { action: 'create', resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds, outcome: 'allowed' as const },
+            ...(consentRequest
+              ? [{ action: 'request', resourceType: 'ConsentRequest', resourceId: consentRequest.id, youngPersonId: row.youngPersonId, consentIds, outcome: 'allowed' as const }]
+              : []),
+          ]
+          return { value: presentReferral(row), audit }
         })
-        const consentIds = scope.consents.map((c) => c.id)
-        await recordAudit(tx, request, [
-          { action: 'create', resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds, outcome: 'allowed' },
-          ...(consentRequest
-            ? [{ action: 'request', resourceType: 'ConsentRequest', resourceId: consentRequest.id, youngPersonId: row.youngPersonId, consentIds, outcome: 'allowed' as const }]
-            : []),
-        ])
-        await announceReferral(tx, 'referral.created', row.id)
-        return presentReferral(row)
+        // A refusal is 404 whoever asks: the referrer names the young person in the body.
+        return 'value' in outcome ? outcome.value : null
       }, async (tx, stored) => mayStillRead(tx, principal, 'Referral', await queries.findReferral(tx, stored.id)))
       if (!created) throw new NotFoundError()
       return reply.send(created)
@@ -148,19 +145,11 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params
-      const row = await db.transaction(async (tx) => {
-        const row = await queries.findReferral(tx, id)
-        const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
-        if (!row || !scope?.can('read', 'Referral', row)) {
-          await recordAudit(tx, request, [{ action: 'read', resourceType: 'Referral', resourceId: id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-          return null
-        }
-        await recordAudit(tx, request, [
-          { action: 'read', resourceType: 'Referral', resourceId: id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
-        ])
-        return row
-      })
-      if (!row) throw new NotFoundError()
+      const access = { action: 'read', subject: 'Referral', audit: { action: 'read', resourceType: 'Referral', resourceId: id } } as const
+      const row = await withRecord(db, request, (tx) => queries.findReferral(tx, id), access, async ({ scope }, row) => ({
+        value: row,
+        audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
+      }))
       return presentReferral(row)
     },
   )
@@ -183,45 +172,28 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const principal = request.principal
         const { id } = request.params
         const body = request.body as { reason?: string; outcome?: string }
-        const result: DecisionResult = await db.transaction(async (tx) => {
-          // FOR UPDATE: two decisions on one referral run one after the other, the second sees the first.
-          const row = await queries.findReferral(tx, id, true)
-          const scope = row ? await scopeForYoungPerson(tx, principal, row.youngPersonId) : undefined
-          const deny = () =>
-            recordAudit(tx, request, [{ action: decision, resourceType: 'Referral', resourceId: id, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-          if (!row || !scope) {
-            await deny()
-            return { refused: 'not_found' }
-          }
-          if (!scope.can(transition.ability, 'Referral', row)) {
-            await deny()
-            // A caller who may read the referral knows it exists: tell them they may not act on it.
-            return { refused: scope.can('read', 'Referral', row) ? 'forbidden' : 'not_found' }
-          }
+        const access: RecordAccess<queries.ReferralRow> = {
+          action: transition.ability,
+          subject: 'Referral',
+          audit: { action: decision, resourceType: 'Referral', resourceId: id },
+          forbidden: `Only the ${transition.ability === 'withdraw' ? 'referrer' : 'receiving side'} may ${decision} this referral`,
+        }
+        // FOR UPDATE: two decisions on one referral run one after the other, the second sees the first.
+        return withRecord(db, request, (tx) => queries.findReferral(tx, id, true), access, async ({ tx, scope }, row) => {
           const conflict = transitionConflict(decision, row.status)
-          if (conflict) {
-            await deny()
-            return { conflict }
-          }
+          if (conflict) return { conflict }
           const updated = await queries.changeStatus(tx, row.id, {
             status: transition.to,
             ...(decision === 'decline' ? { decisionReason: body.reason } : {}),
             ...(decision === 'complete' ? { outcome: body.outcome } : {}),
             ...(decision === 'accept' || decision === 'decline' ? { decidedByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null } : {}),
           })
-          await recordAudit(tx, request, [
-            { action: decision, resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' },
-          ])
           if (transition.event) await announceReferral(tx, transition.event, row.id)
           // Withdrawing stays possible after the referrer's consent ended; the answer then carries ids and status only.
-          return { referral: scope.can('read', 'Referral', updated) ? presentReferral(updated) : { id: updated.id, status: updated.status } }
+          const value = scope.can('read', 'Referral', updated) ? presentReferral(updated) : { id: updated.id, status: updated.status }
+          const event = { action: decision, resourceType: 'Referral', resourceId: row.id, youngPersonId: row.youngPersonId, category: 'pathway' }
+          return { value, audit: [{ ...event, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' as const }] }
         })
-        if ('conflict' in result) throw new ConflictError(result.conflict)
-        if ('refused' in result) {
-          if (result.refused === 'forbidden') throw new ForbiddenError(`Only the ${transition.ability === 'withdraw' ? 'referrer' : 'receiving side'} may ${decision} this referral`)
-          throw new NotFoundError()
-        }
-        return result.referral
       },
     )
   }
