@@ -84,6 +84,9 @@ function openPostgres(config: Config, url: string): Database {
       application_name: 'polku',
       // JIT compilation costs more than it saves on these short, indexed statements.
       jit: 'off',
+      // Index pages are on SSD or in memory: at the default 4 (spinning disks) the planner prefers a
+      // sequential scan of every young person over a few thousand index look-ups for a caseload.
+      random_page_cost: 1.1,
     },
     // `socket` (a factory for the pool's sockets) is supported by postgres.js but missing from its types.
   } as postgres.Options<Record<string, never>>)
