@@ -7,15 +7,26 @@ import { type JwtConfig, publicKeyAlgorithm } from '../config.js'
 import { UnauthorizedError } from '../errors.js'
 import { createJwksKeyStore } from './jwks.js'
 import { checkTokenDates } from './token-dates.js'
-import { PARTNER_SUBJECT_PREFIX, type Principal, resolvePrincipal } from './principal.js'
+import { PARTNER_SUBJECT_PREFIX, type Principal, resolvePrincipal, type TokenClaims } from './principal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller; set by `authenticate` on every /v1 route. */
     principal: Principal
+    /**
+     * Set when `principal` is remembered from an earlier request rather than looked up: the route's one
+     * statement re-checks it (`principalStillHolds`) and, when it no longer holds, calls `principalAfresh`.
+     */
+    principalToVerify: TokenClaims | null
+  }
+  interface FastifyContextConfig {
+    /** The route's one statement re-checks a remembered principal, so it needs no look-up of its own. */
+    principalInStatement?: boolean
   }
   interface FastifyInstance {
     authenticate(request: FastifyRequest): Promise<void>
+    /** Looks the caller up again (401 when the account is gone) after a statement found the remembered principal stale. */
+    principalAfresh(request: FastifyRequest): Promise<void>
     /** A verified bearer token's subject, whether or not an account holds it yet (linking a login needs that). */
     verifiedSubject(request: FastifyRequest): Promise<{ subject: string; scopes: string[]; issuedAt: number }>
   }
@@ -64,6 +75,9 @@ function algorithms(jwt: JwtConfig): string[] {
   return allowed
 }
 
+/** How many principals a process remembers for the routes that re-check them in their statement. */
+const REMEMBERED_PRINCIPALS = 10_000
+
 interface VerifiedToken {
   header: { alg: string }
   payload: { sub?: unknown; exp?: unknown; iat?: unknown; scope?: unknown }
@@ -98,12 +112,32 @@ async function authenticatePlugin(app: FastifyInstance, { jwt }: { jwt: JwtConfi
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : []
     return { subject: payload.sub, scopes, issuedAt: typeof payload.iat === 'number' ? payload.iat : 0 }
   })
-  app.decorate('authenticate', async (request: FastifyRequest) => {
-    const { subject, scopes, issuedAt } = await app.verifiedSubject(request)
+  // Principals by token, for routes whose statement re-checks them; never trusted anywhere else.
+  const remembered = new Map<string, Principal>()
+  const keyOf = (claims: TokenClaims) => `${claims.issuedAt} ${claims.subject} ${claims.scopes.join(' ')}`
+  async function lookUp(request: FastifyRequest, claims: TokenClaims): Promise<void> {
     // One prepared statement, no BEGIN/COMMIT: deactivation still counts from the very next request.
-    const principal = await app.database.run((db) => resolvePrincipal(db, subject, scopes, issuedAt))
+    const principal = await app.database.run((db) => resolvePrincipal(db, claims.subject, claims.scopes, claims.issuedAt))
     if (principal === null) throw new UnauthorizedError('The token does not belong to an active account')
+    if (remembered.size >= REMEMBERED_PRINCIPALS) remembered.delete(remembered.keys().next().value!)
+    remembered.set(keyOf(claims), principal)
     request.principal = principal
+    request.principalToVerify = null
+  }
+
+  app.decorateRequest('principalToVerify', null)
+  app.decorate('authenticate', async (request: FastifyRequest) => {
+    const claims = await app.verifiedSubject(request)
+    const known = request.routeOptions.config.principalInStatement ? remembered.get(keyOf(claims)) : undefined
+    if (known === undefined) return lookUp(request, claims)
+    request.principal = known
+    request.principalToVerify = claims
+  })
+  app.decorate('principalAfresh', async (request: FastifyRequest) => {
+    const claims = request.principalToVerify
+    if (claims === null) throw new Error('principalAfresh: the principal was looked up, not remembered')
+    remembered.delete(keyOf(claims))
+    await lookUp(request, claims)
   })
 }
 

@@ -1,5 +1,5 @@
 // Who is calling: the JWT `sub` resolved to an active account (or partner client) on every request.
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
 import type { PartnerScope, ProfessionalRole } from '../db/schema/index.js'
 import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
@@ -106,4 +106,37 @@ export async function resolvePrincipal(q: Queryable, subject: string, tokenScope
     default:
       return null
   }
+}
+
+/** What a verified token says about its caller: enough to resolve, or re-check, the principal. */
+export interface TokenClaims {
+  subject: string
+  scopes: string[]
+  issuedAt?: number
+}
+
+/**
+ * SQL, true while the token's subject still resolves to exactly this principal (active, same agency,
+ * role, name and scopes; a partner token not older than the last secret rotation). A statement that
+ * carries it re-checks a remembered principal in its own snapshot, so deactivation and every change
+ * still count from the very next request without a look-up of their own.
+ */
+export function principalStillHolds(principal: Principal, token: TokenClaims): SQL {
+  if (principal.kind === 'partner') {
+    const issuedAt = token.issuedAt ?? 0
+    const scopes = [...principal.scopes].sort()
+    return sql`exists (select 1 from ${partnerClients} c where c.id = ${principal.partnerClientId} and c.client_id = ${principal.clientId}
+      and c.active and c.agency_id = ${principal.agencyId}
+      and (c.secret_rotated_at is null or ${issuedAt} >= floor(extract(epoch from c.secret_rotated_at)))
+      and coalesce((select array_agg(s order by s) from unnest(c.scopes) s where s = any(${`{${token.scopes.join(',')}}`}::text[])), '{}') = ${`{${scopes.join(',')}}`}::text[])`
+  }
+  const account = sql`a.id = ${principal.accountId} and a.subject = ${token.subject} and a.active and a.kind = ${principal.kind}`
+  if (principal.kind === 'professional') {
+    return sql`exists (select 1 from ${accounts} a join ${professionals} p on p.account_id = a.id where ${account}
+      and p.id = ${principal.professionalId} and p.agency_id = ${principal.agencyId} and p.role = ${principal.role} and p.display_name = ${principal.displayName})`
+  }
+  if (principal.kind === 'young_person') {
+    return sql`exists (select 1 from ${accounts} a join ${youngPersons} y on y.account_id = a.id where ${account} and y.id = ${principal.youngPersonId})`
+  }
+  return sql`exists (select 1 from ${accounts} a where ${account})`
 }

@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js'
 import { consents, youngPersons } from '../db/schema/index.js'
 import { NotFoundError } from '../errors.js'
 import { appendCtes, decidedEventInput } from '../modules/audit/audit.writer.js'
+import { principalStillHolds } from '../auth/principal.js'
 import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 import { accessibleWhere, activeConsent, fieldWhere, heldBy } from './sql.js'
 
@@ -35,6 +36,8 @@ export const isoTimestamp = (column: SQL | typeof youngPersons.createdAt): SQL<s
   sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
 
 interface Row {
+  /** The remembered principal no longer holds (see `principalStillHolds`): no data, no event. */
+  stale: boolean
   allowed: boolean
   id: string | null
   createdAt: string | null
@@ -49,9 +52,18 @@ interface Row {
  * committed before the statement starts is seen by it; the event and the data commit together.
  */
 export async function readYoungPerson(database: Database, request: FastifyRequest, id: string): Promise<YoungPersonView> {
-  const { statement, grants } = youngPersonRead(request, id)
-  const [row] = await database.statement<Row>(statement)
-  if (row === undefined) throw new Error('the audit event of a read was not written')
+  const attempt = async () => {
+    const { statement, grants } = youngPersonRead(request, id)
+    const [row] = await database.statement<Row>(statement)
+    return { row, grants }
+  }
+  let { row, grants } = await attempt()
+  if (row?.stale === true) {
+    // The remembered principal no longer holds: nothing was read or written; look the caller up and read again.
+    await request.server.principalAfresh(request)
+    ;({ row, grants } = await attempt())
+  }
+  if (row === undefined || row.stale) throw new Error('the audit event of a read was not written')
   if (!row.allowed || row.id === null || row.createdAt === null) throw new NotFoundError()
   const view: YoungPersonView = { id: row.id, createdAt: row.createdAt, categories: row.categories ?? [] }
   IDENTITY_FIELDS.forEach((field, i) => {
@@ -84,8 +96,11 @@ export function youngPersonRead(request: FastifyRequest, id: string): { statemen
   const grants = [...groups.values()]
   const identityGrant = grants.findIndex((g) => g.fields.includes('givenName'))
   const ownRecord = principal.kind === 'young_person'
+  // A remembered principal is re-checked here, in the statement's own snapshot; a looked-up one holds.
+  const holds = request.principalToVerify === null ? sql`true` : principalStillHolds(principal, request.principalToVerify)
 
-  const statement = sql`with target as (
+  const statement = sql`with caller as (select ${holds} as holds),
+target as (
   select ${youngPersons.id} as id, ${isoTimestamp(youngPersons.createdAt)} as created_at, ${sql.join(
     IDENTITY_FIELDS.map((field, i) => sql`${COLUMN[field]} as f${sql.raw(String(i))}`),
     sql`, `,
@@ -102,6 +117,7 @@ held as (
 decided as (
   select t.id, coalesce(t.allowed, false) as allowed, coalesce(t.allowed and t.g${sql.raw(String(identityGrant))}, false) as identity
   from (select 1) as one left join target t on true
+  where (select holds from caller)
 ),
 ${appendCtes(
   decidedEventInput(
@@ -116,7 +132,7 @@ ${appendCtes(
     sql`decided`,
   ),
 )}
-select d.allowed, t.id, t.created_at as "createdAt", ${sql.join(
+select not (select holds from caller) as stale, d.allowed, t.id, t.created_at as "createdAt", ${sql.join(
     IDENTITY_FIELDS.map((_, i) => sql`t.f${sql.raw(String(i))}`),
     sql`, `,
   )}, ${sql.join(
@@ -124,8 +140,8 @@ select d.allowed, t.id, t.created_at as "createdAt", ${sql.join(
     sql`, `,
   )},
   ${ownRecord ? sql`array['identity']` : sql`array(select distinct c collate "C" from held, unnest(held.categories) c order by 1)`} as categories
-from decided d left join target t on d.allowed
-where (select count(*) from appended) = 1`
+from (select 1) as one left join decided d on true left join target t on d.allowed
+where (select count(*) from appended) = 1 or not (select holds from caller)`
 
   return { statement, grants }
 }

@@ -76,6 +76,8 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/young-persons/:id',
     {
+      // The read's one statement re-checks the caller's account, so the principal needs no round trip of its own.
+      config: { principalInStatement: true },
       schema: {
         tags: ['young-persons'],
         summary: 'A young person, with the fields of the categories the caller has consent for',
