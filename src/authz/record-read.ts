@@ -97,7 +97,8 @@ export function youngPersonRead(request: FastifyRequest, id: string): { statemen
   const identityGrant = grants.findIndex((g) => g.fields.includes('givenName'))
   const ownRecord = principal.kind === 'young_person'
   // A remembered principal is re-checked here, in the statement's own snapshot; a looked-up one holds.
-  const holds = request.principalToVerify === null ? sql`true` : principalStillHolds(principal, request.principalToVerify)
+  const claims = request.principalToVerify
+  const holds = claims ? principalStillHolds(principal, claims) : sql`true`
 
   const statement = sql`with caller as (select ${holds} as holds),
 target as (
