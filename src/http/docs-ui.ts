@@ -5,7 +5,8 @@
  * reference resolver Swagger UI uses for 3.0 documents instead of its 3.1 one, which first
  * converts the whole document into its own element tree and keeps /docs on a spinner for
  * seconds (swagger-api/swagger-ui#10748). Polku's `$ref`s are plain JSON pointers into
- * `components`, which both resolve alike; the page still renders the document as 3.1.
+ * `components`, which both resolve alike; the page still renders the document as 3.1. The same
+ * plugin reads the document with JSON.parse rather than the YAML parser Swagger UI uses for all.
  */
 export const FAST_RESOLVE_SCRIPT = `;(function () {
   var bundle = window.SwaggerUIBundle
@@ -25,6 +26,25 @@ export const FAST_RESOLVE_SCRIPT = `;(function () {
         },
         resolveSubtree: function (spec, path, options) {
           return client.fn.resolveSubtree(asJsonReferences(spec), path, options)
+        },
+      },
+      statePlugins: {
+        spec: {
+          wrapActions: {
+            // The document is JSON: JSON.parse reads it in milliseconds, where the YAML parser takes a second.
+            parseToJson: function (original, system) {
+              return function (text) {
+                var json
+                try {
+                  json = JSON.parse(text || system.specSelectors.specStr())
+                } catch (error) {
+                  return original(text)
+                }
+                system.errActions.clear({ source: 'parser' })
+                return system.specActions.updateJsonSpec(json && typeof json === 'object' ? json : {})
+              }
+            },
+          },
         },
       },
     }

@@ -36,11 +36,37 @@ t.test('/docs shows the first operation of the document', { skip: existsSync(CHR
     const busy = Math.round(1000 * (metrics.find((metric) => metric.name === 'TaskDuration')?.value ?? Number.NaN))
     return { wall, busy }
   }
-  const load = await firstOperationAfter(page)
-  // The wall-clock time is logged; the assertion is on the page's own work, which a neighbour busy on
-  // the same CPU (the tests run side by side) cannot inflate. On an idle machine the two are close.
-  t.comment(`first operation visible after ${load.wall} ms, ${load.busy} ms of it on the page's main thread`)
-  t.ok(load.busy < 2_000, `the page renders its first operation with under 2 s of work (${load.busy} ms)`)
+  /**
+   * The page's work is compared with a baseline in the same browser: the same page given a document
+   * of one operation. A neighbour busy on the same CPU (the tests run side by side) stretches both
+   * alike; the absolute times are logged, and `npm run bench` is where speed is measured. Each is the
+   * best of three loads, the later ones in a fresh context (no cache).
+   */
+  const bestOf = async (first: Page, prepare: (tab: Page) => Promise<void>) => {
+    await prepare(first)
+    const loads = [await firstOperationAfter(first)]
+    while (loads.length < 3) {
+      const context = await browser.newContext()
+      const tab = await context.newPage()
+      await prepare(tab)
+      loads.push(await firstOperationAfter(tab))
+      await context.close()
+    }
+    return loads.reduce((best, load) => (load.busy < best.busy ? load : best))
+  }
+  const oneOperation = JSON.stringify({
+    openapi: '3.1.0',
+    info: { title: 'Baseline', version: '1' },
+    paths: { '/health/live': { get: { summary: 'Liveness', responses: { 200: { description: 'Alive' } } } } },
+  })
+  const baseline = await bestOf(await browser.newPage(), async (tab) => {
+    await tab.route('**/docs/json', (route) => route.fulfill({ contentType: 'application/json', body: oneOperation }))
+  })
+  const load = await bestOf(page, async () => {})
+  t.comment(`one operation: visible after ${baseline.wall} ms, ${baseline.busy} ms on the page's main thread`)
+  t.comment(`Polku's document: visible after ${load.wall} ms, ${load.busy} ms on the page's main thread`)
+  const ratio = load.busy / baseline.busy
+  t.ok(ratio < 4, `the whole document costs the page less than four times a one-operation document (${ratio.toFixed(2)}×)`)
   const first = page.locator('.opblock').first()
   t.match(await first.locator('.opblock-summary-path').textContent(), '/health/live', 'the first operation of the document')
 
