@@ -32,6 +32,16 @@ export interface DoorScope {
   youngPersonId: string
 }
 
+/**
+ * A refusal the work inside the door decides, once the caller is known to see the young person: the
+ * consents its denied event names, and the reason a 403 may give (it reveals nothing new).
+ */
+export interface Refusal {
+  denial: Denial
+  consentIds?: string[]
+  reason?: string
+}
+
 /** The answer of the work inside the door: the value, and the audit events of the allowed access. */
 export interface Allowed<T> {
   value: T
@@ -59,10 +69,10 @@ export async function withYoungPerson<T>(
   request: FastifyRequest,
   youngPersonId: string,
   access: Access,
-  work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
 ): Promise<T> {
   const outcome = await database.transaction((tx) => enterDoor(tx, request, youngPersonId, access, work))
-  if ('denial' in outcome) refuse(outcome.denial)
+  if ('denial' in outcome) refuse(outcome.denial, outcome.reason)
   return outcome.value
 }
 
@@ -76,11 +86,16 @@ export async function enterDoor<T>(
   request: FastifyRequest,
   youngPersonId: string,
   access: Access,
-  work: (door: DoorScope) => Promise<Allowed<T> | Denial>,
-): Promise<{ value: T } | { denial: Denial }> {
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
+): Promise<{ value: T } | Refusal> {
   const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
   const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
   const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
+  if (result !== undefined && typeof result === 'object' && 'denial' in result) {
+    // The work refused something the caller may see the young person for: the event names the consents it weighed.
+    await recordAudit(tx, request, [{ ...access.audit, youngPersonId, consentIds: result.consentIds, outcome: 'denied' }])
+    return result
+  }
   if (result === undefined || typeof result === 'string') {
     const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
     await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
@@ -149,4 +164,17 @@ export async function enterRecord<R extends { youngPersonId: string }, T>(
   }
   await recordAudit(tx, request, result.audit)
   return { value: result.value }
+}
+
+/**
+ * A list across young persons: `read` runs in the request's transaction with the rules already in
+ * its statement (`accessibleWhere`: no rule, no rows), and the events `audit` names for what the
+ * caller is shown are written in the same transaction.
+ */
+export async function withList<T>(database: Database, request: FastifyRequest, read: (tx: Tx) => Promise<T>, audit: (found: T) => AuditInput[]): Promise<T> {
+  return database.transaction(async (tx) => {
+    const found = await read(tx)
+    await recordAudit(tx, request, audit(found))
+    return found
+  })
 }

@@ -8,7 +8,7 @@ export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_F
 export { readableIdentityColumn } from './fields.js'
 export { type GranteeColumns, type GranteeInput, granteeColumns } from './grantee.js'
 export type { HeldConsent } from './consent-condition.js'
-export { type Access, type Allowed, type Conflict, type Denial, type DoorScope, denialFor, enterDoor, enterRecord, type RecordAccess, refuse, withRecord, withYoungPerson } from './door.js'
+export { type Access, type Allowed, type Conflict, type Denial, type DoorScope, denialFor, enterDoor, enterRecord, type RecordAccess, type Refusal, refuse, withList, withRecord, withYoungPerson } from './door.js'
 export { readYoungPerson, type YoungPersonView } from './record-read.js'
 export { receiverHasConsent } from './receiver.js'
 export { erasable, onLegalHold } from './retention.js'

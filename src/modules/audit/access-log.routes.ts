@@ -1,13 +1,12 @@
 // The young person's access log: who accessed or tried to access their data, when, and under which consent.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { abilityFor } from '../../authz/index.js'
+import { abilityFor, withList } from '../../authz/index.js'
 import { ForbiddenError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { presentAccessLogEntry } from './audit.presenters.js'
 import * as queries from './audit.queries.js'
 import * as s from './audit.schemas.js'
-import { recordAudit } from './audit.writer.js'
 
 export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -24,11 +23,12 @@ export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const principal = request.principal
       if (principal.kind !== 'young_person') throw new ForbiddenError('Only a young person has an access log')
       const page = pageRequest(request.query)
-      const rows = await app.database.transaction(async (tx) => {
-        const found = await queries.listAccessLog(tx, abilityFor(principal), principal, page, app.config.accessLogShowsNames)
-        await recordAudit(tx, request, [{ action: 'read', resourceType: 'AccessLog', youngPersonId: principal.youngPersonId, outcome: 'allowed' }])
-        return found
-      })
+      const rows = await withList(
+        app.database,
+        request,
+        (tx) => queries.listAccessLog(tx, abilityFor(principal), principal, page, app.config.accessLogShowsNames),
+        () => [{ action: 'read', resourceType: 'AccessLog', youngPersonId: principal.youngPersonId, outcome: 'allowed' }],
+      )
       return toPage(
         request,
         reply,

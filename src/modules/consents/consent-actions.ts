@@ -1,50 +1,48 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { enterRecord, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { enterDoor, enterRecord, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import { announceReferral } from '../referrals/referrals.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
 import * as queries from './consents.queries.js'
 import type { GrantConsent } from './consents.schemas.js'
 import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest, recorderAccountId } from './consents.service.js'
+
+/** A consent as its receipt shows it. */
+type Granted = ReturnType<typeof presentConsent> & { receipt: ReturnType<typeof consentReceipt> }
 
 /**
  * A new consent, or (with `supersedes`) a narrowed or extended one that ends the old; null when the caller
  * may not see the young person, `{ refused }` (audited, nothing written) when they may not record this one.
  */
 export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, youngPersonId: string, body: Static<typeof GrantConsent>) {
-  const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
-  const person = await findYoungPerson(tx, youngPersonId)
-  if (!person || !scope.can('create', 'Consent', { youngPersonId })) {
-    await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
-    return null
-  }
-  // The caller sees this young person, so saying why reveals nothing; the young person sees the attempt in their access log.
-  const consent = { youngPersonId, ...granteeColumns(body.grantee) }
-  if (!scope.can('create', 'Consent', consent)) {
-    await recordAudit(tx, request, [{ action: 'grant', resourceType: 'Consent', youngPersonId, resourceId: null, consentIds: scope.consents.map((c) => c.id), outcome: 'denied' }])
-    return { refused: refusalReason(scope.ability, 'create', subjectOf('Consent', consent)) ?? 'You may not record this consent' }
-  }
-  let replaced: Awaited<ReturnType<typeof queries.lockConsent>>
-  if (body.supersedes !== undefined) {
-    replaced = await queries.lockConsent(tx, body.supersedes)
-    if (!replaced || replaced.youngPersonId !== youngPersonId) throw new UnprocessableError('supersedes does not name a consent of this young person')
-    if (consentStatus(replaced) !== 'active') throw new ConflictError('Only an active consent can be replaced')
-  }
-  const row = await grantConsent(tx, request, youngPersonId, body)
-  if (replaced) {
-    await queries.markSuperseded(tx, replaced.id, row.id)
-    await enqueueConsentEvent(tx, 'consent.revoked', replaced.id, { reason: 'superseded', supersededById: row.id })
-  }
-  await enqueueConsentEvent(tx, 'consent.granted', row.id)
-  await recordAudit(tx, request, [
-    { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId, consentIds: [row.id], outcome: 'allowed' },
-  ])
-  return { ...presentConsent(row), receipt: consentReceipt(row) }
+  const access = { action: 'create', subject: 'Consent', audit: { action: 'grant', resourceType: 'Consent', resourceId: null } } as const
+  const outcome = await enterDoor<Granted>(tx, request, youngPersonId, access, async ({ scope }) => {
+    // The caller sees this young person, so saying why reveals nothing; the young person sees the attempt in their access log.
+    const consent = { youngPersonId, ...granteeColumns(body.grantee) }
+    if (!scope.can('create', 'Consent', consent)) {
+      const reason = refusalReason(scope.ability, 'create', subjectOf('Consent', consent)) ?? 'You may not record this consent'
+      return { denial: 'forbidden', reason, consentIds: scope.consents.map((c) => c.id) } as const
+    }
+    let replaced: Awaited<ReturnType<typeof queries.lockConsent>>
+    if (body.supersedes !== undefined) {
+      replaced = await queries.lockConsent(tx, body.supersedes)
+      if (!replaced || replaced.youngPersonId !== youngPersonId) throw new UnprocessableError('supersedes does not name a consent of this young person')
+      if (consentStatus(replaced) !== 'active') throw new ConflictError('Only an active consent can be replaced')
+    }
+    const row = await grantConsent(tx, request, youngPersonId, body)
+    if (replaced) {
+      await queries.markSuperseded(tx, replaced.id, row.id)
+      await enqueueConsentEvent(tx, 'consent.revoked', replaced.id, { reason: 'superseded', supersededById: row.id })
+    }
+    await enqueueConsentEvent(tx, 'consent.granted', row.id)
+    const event = { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId }
+    return { value: { ...presentConsent(row), receipt: consentReceipt(row) }, audit: [{ ...event, consentIds: [row.id], outcome: 'allowed' as const }] }
+  })
+  if ('value' in outcome) return outcome.value
+  return outcome.reason === undefined ? null : { refused: outcome.reason }
 }
 
 /** One consent with what is needed for its receipt, for the young person or a holder; null (audited) otherwise. */

@@ -3,12 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withRecord } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withList, withRecord } from '../../authz/index.js'
 import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import { insertConsentRequest } from '../consents/consents.queries.js'
 import * as queries from './referrals.queries.js'
 import * as s from './referrals.schemas.js'
@@ -120,15 +119,12 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         role ? queries.sideOf(principal, role) : undefined,
         status ? queries.statusIs(status) : undefined,
       )
-      const rows = await db.transaction(async (tx) => {
-        const rows = await queries.listReferrals(tx, where, page)
-        await recordAudit(
-          tx,
-          request,
-          rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'Referral', resourceId: r.id, youngPersonId: r.youngPersonId, category: 'pathway', outcome: 'allowed' as const })),
-        )
-        return rows
-      })
+      const rows = await withList(
+        db,
+        request,
+        (tx) => queries.listReferrals(tx, where, page),
+        (rows) => rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'Referral', resourceId: r.id, youngPersonId: r.youngPersonId, category: 'pathway', outcome: 'allowed' as const })),
+      )
       return toPage(request, reply, page, rows, byCreation, presentReferral)
     },
   )
