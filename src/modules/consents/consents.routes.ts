@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson, withYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson, withList, withYoungPerson } from '../../authz/index.js'
 import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -166,7 +166,12 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const page = pageRequest(request.query)
       const where = accessibleWhere(abilityFor(request.principal), request.principal, 'read', 'ConsentRequest')
-      const rows = await db.transaction((tx) => queries.listConsentRequests(tx, where, page))
+      const rows = await withList(
+        db,
+        request,
+        (tx) => queries.listConsentRequests(tx, where, page),
+        (rows) => rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'ConsentRequest', resourceId: r.id, youngPersonId: r.youngPersonId, outcome: 'allowed' as const })),
+      )
       return toPage(request, reply, page, rows, byCreation, presentRequest)
     },
   )
