@@ -1,10 +1,11 @@
 // Who is calling: the JWT `sub` resolved to an active account (or partner client) on every request.
 import { and, eq, type SQL, sql } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
-import type { PartnerScope, ProfessionalRole } from '../db/schema/index.js'
-import { accounts, partnerClients, professionals, youngPersons } from '../db/schema/index.js'
+import type { PartnerScope, ProfessionalRole } from '../db/schema/registry.js'
+import { accounts, partnerClients, professionals } from '../db/schema/registry.js'
+import { youngPersons } from '../db/schema/young-persons.js'
 
-export { PARTNER_SCOPES, type PartnerScope } from '../db/schema/index.js'
+export { PARTNER_SCOPES, type PartnerScope } from '../db/schema/registry.js'
 
 /** Partner-token subjects are `partner:<clientId>`; nothing else may start with that prefix. */
 export const PARTNER_SUBJECT_PREFIX = 'partner:'

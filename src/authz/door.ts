@@ -2,7 +2,7 @@
 import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Database, Tx } from '../db/client.js'
-import { youngPersons } from '../db/schema/index.js'
+import { youngPersons } from '../db/schema/young-persons.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
 import type { Action } from './abilities.js'

@@ -1,7 +1,7 @@
 // Which fields of a young person a list shows: the single read's decision (`fieldWhere`), per row in SQL.
 import { type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
-import { youngPersons } from '../db/schema/index.js'
+import { youngPersons } from '../db/schema/young-persons.js'
 import type { AppAbility } from './abilities.js'
 import type { IdentityField } from './record-read.js'
 import { fieldWhere } from './sql.js'

@@ -1,7 +1,8 @@
 // Consent held by the receiving side of a referral: someone there who could act on it, by the one grantee rule of sql.ts.
 import { and, eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../db/client.js'
-import { accounts, consents, professionals } from '../db/schema/index.js'
+import { accounts, professionals } from '../db/schema/registry.js'
+import { consents } from '../db/schema/young-persons.js'
 import { activeConsent, heldByHolder } from './sql.js'
 
 /**

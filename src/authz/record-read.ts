@@ -2,7 +2,7 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Database } from '../db/client.js'
-import { consents, youngPersons } from '../db/schema/index.js'
+import { consents, youngPersons } from '../db/schema/young-persons.js'
 import { NotFoundError } from '../errors.js'
 import { appendCtes, decidedEventInput } from '../modules/audit/audit.writer.js'
 import { principalStillHolds } from '../auth/principal.js'

@@ -4,7 +4,7 @@ import { buildAnd, buildOr, CompoundCondition, type Condition, DocumentCondition
 import { type AnyColumn, aliasedTable, and, eq, getTableName, gt, gte, inArray, is, isNull, lt, lte, ne, not, or, SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../auth/principal.js'
 import type { Queryable } from '../db/client.js'
-import { consents } from '../db/schema/index.js'
+import { consents } from '../db/schema/young-persons.js'
 import type { Action, AppAbility } from './abilities.js'
 import type { ConsentTerm, HeldConsent } from './consent-condition.js'
 import { PERSONAL_SUBJECTS, type PersonalSubject } from './subjects.js'

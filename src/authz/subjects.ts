@@ -1,7 +1,9 @@
 // What CASL can talk about: each subject type, its table, and the columns rules may name.
 import type { AnyColumn } from 'drizzle-orm'
 import type { PgTable } from 'drizzle-orm/pg-core'
-import { auditEvents, consentRequests, consents, goals, notes, pathways, referrals, steps, youngPersons } from '../db/schema/index.js'
+import { auditEvents } from '../db/schema/audit.js'
+import { goals, notes, pathways, referrals, steps } from '../db/schema/pathway.js'
+import { consentRequests, consents, youngPersons } from '../db/schema/young-persons.js'
 
 export interface SubjectTable {
   table: PgTable

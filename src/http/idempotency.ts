@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { principalId } from '../auth/principal.js'
 import { type Queryable, queryRows, type Tx } from '../db/client.js'
-import { idempotencyKeys } from '../db/schema/index.js'
+import { idempotencyKeys } from '../db/schema/integration.js'
 import { BadRequestError, ConflictError, UnprocessableError } from '../errors.js'
 
 const KEY = /^[\x21-\x7e]{1,255}$/

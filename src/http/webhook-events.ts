@@ -1,6 +1,6 @@
 // The webhook events Polku sends, as the OpenAPI 3.1 `webhooks` section: payloads and signature headers.
 import { DATA_CATEGORIES } from '../config.js'
-import { REFERRAL_STATUSES } from '../db/schema/index.js'
+import { REFERRAL_STATUSES } from '../db/schema/vocabulary.js'
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../modules/webhooks/outbox.js'
 
 const uuid = (description: string) => ({ type: 'string', format: 'uuid', maxLength: 36, description })

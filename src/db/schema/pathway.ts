@@ -2,6 +2,7 @@
 import { date, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { agencies, professionals } from './registry.js'
 import { consentRequests, youngPersons } from './young-persons.js'
+import type { GoalStatus, PathwayStatus, ReferralStatus } from './vocabulary.js'
 
 export const pathways = pgTable(
   'pathways',
@@ -10,7 +11,7 @@ export const pathways = pgTable(
     youngPersonId: uuid()
       .notNull()
       .references(() => youngPersons.id),
-    status: text().$type<'active' | 'paused' | 'closed'>().notNull().default('active'),
+    status: text().$type<PathwayStatus>().notNull().default('active'),
     summary: text().notNull().default(''),
     /** Set while the pathway is closed; the retention period starts from it. */
     closedAt: timestamp({ withTimezone: true, precision: 3 }),
@@ -31,7 +32,7 @@ export const goals = pgTable(
       .references(() => youngPersons.id),
     title: text().notNull(),
     category: text(),
-    status: text().$type<'open' | 'in_progress' | 'achieved' | 'dropped'>().notNull().default('open'),
+    status: text().$type<GoalStatus>().notNull().default('open'),
     targetDate: date({ mode: 'string' }),
     version: integer().notNull().default(1),
     createdByProfessionalId: uuid().references(() => professionals.id),
@@ -84,16 +85,6 @@ export const notes = pgTable(
   (t) => [index('notes_young_person_idx').on(t.youngPersonId, t.createdAt), index('notes_corrects_idx').on(t.correctsId)],
 )
 
-export const REFERRAL_STATUSES = [
-  'awaiting_consent',
-  'pending',
-  'accepted',
-  'declined',
-  'completed',
-  'withdrawn',
-  'expired',
-] as const
-export type ReferralStatus = (typeof REFERRAL_STATUSES)[number]
 
 export const referrals = pgTable(
   'referrals',

@@ -3,7 +3,8 @@ import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import { type AppAbility, accessibleWhere } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { agencies, auditEvents, partnerClients } from '../../db/schema/index.js'
+import { auditEvents } from '../../db/schema/audit.js'
+import { agencies, partnerClients } from '../../db/schema/registry.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export interface AuditEventFilter {

@@ -2,7 +2,8 @@
 
 import { asc, eq, sql } from 'drizzle-orm'
 import type { Database, Queryable } from '../../db/client.js'
-import { auditChainRemovals, auditEvents, auditHeads } from '../../db/schema/index.js'
+import { auditEvents, auditHeads } from '../../db/schema/audit.js'
+import { auditChainRemovals } from '../../db/schema/retention.js'
 import { checkSavedHeads, type SavedChainHead, type SavedHeadBreak } from './audit.heads.js'
 import { auditMetadataColumns } from './audit.queries.js'
 import { type AuditEvent, chainHash, GENESIS_HASH } from './audit.writer.js'

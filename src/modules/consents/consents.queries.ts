@@ -2,7 +2,9 @@
 import { aliasedTable, and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm'
 import { type GranteeInput, granteeColumns } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { agencies, consentRequests, consents, professionals, referrals } from '../../db/schema/index.js'
+import { referrals } from '../../db/schema/pathway.js'
+import { agencies, professionals } from '../../db/schema/registry.js'
+import { consentRequests, consents } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export type { GranteeInput } from '../../authz/index.js'

@@ -1,6 +1,6 @@
 // Demo anonymous visits: about a year at three centres, with weekly and seasonal rhythm, from a fixed seed.
 import type { Queryable } from '../../db/client.js'
-import type { AgencyKind } from '../../db/schema/index.js'
+import type { AgencyKind } from '../../db/schema/registry.js'
 import { insertCentre } from '../registry/registry.queries.js'
 import { insertVisits, type NewVisit } from '../visits/visits.queries.js'
 import type { AgeBand, Channel, Service, Topic } from '../visits/visits.schemas.js'

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
 import type { Tx } from '../../db/client.js'
-import type { ProfessionalRole } from '../../db/schema/index.js'
+import type { ProfessionalRole } from '../../db/schema/registry.js'
 import { recordAudit } from '../audit/audit.writer.js'
 import { insertConsent, insertConsentRequest } from '../consents/consents.queries.js'
 import { findAccountBySubject } from '../linking/link-codes.queries.js'

@@ -1,7 +1,9 @@
 // SQL of link codes: issue, look up by hash (locked), mark used; and binding a login to a young person.
 import { eq, like } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { accounts, linkCodes, youngPersons } from '../../db/schema/index.js'
+import { accounts } from '../../db/schema/registry.js'
+import { linkCodes } from '../../db/schema/self-service.js'
+import { youngPersons } from '../../db/schema/young-persons.js'
 
 export async function insertLinkCode(q: Queryable, youngPersonId: string, codeHash: string, expiresAt: Date): Promise<void> {
   await q.insert(linkCodes).values({ youngPersonId, codeHash, expiresAt })

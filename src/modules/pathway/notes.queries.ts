@@ -1,7 +1,8 @@
 // SQL of notes. Which categories a caller reads is decided by src/authz, rendered into the same statement.
 import { and, count, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { notes, professionals } from '../../db/schema/index.js'
+import { notes } from '../../db/schema/pathway.js'
+import { professionals } from '../../db/schema/registry.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 const noteColumns = {

@@ -2,7 +2,9 @@
 import { type AnyColumn, and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import { activeConsent } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { consents, goals, pathways, professionals, steps } from '../../db/schema/index.js'
+import { goals, pathways, steps } from '../../db/schema/pathway.js'
+import { professionals } from '../../db/schema/registry.js'
+import { consents } from '../../db/schema/young-persons.js'
 
 /** Versions an update may apply to: those If-Match named, or any (`*`). */
 export type Versions = number[] | '*'

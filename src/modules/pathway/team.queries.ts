@@ -2,7 +2,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { activeConsent } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { accounts, agencies, consents, professionals } from '../../db/schema/index.js'
+import { accounts, agencies, professionals } from '../../db/schema/registry.js'
+import { consents } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export async function listTeam(q: Queryable, youngPersonId: string, page: PageRequest) {

@@ -2,7 +2,9 @@
 import { aliasedTable, and, desc, eq, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import type { Queryable } from '../../db/client.js'
-import { agencies, professionals, type ReferralStatus, referrals } from '../../db/schema/index.js'
+import { referrals } from '../../db/schema/pathway.js'
+import { agencies, professionals } from '../../db/schema/registry.js'
+import type { ReferralStatus } from '../../db/schema/vocabulary.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 const referrer = aliasedTable(professionals, 'referrer')

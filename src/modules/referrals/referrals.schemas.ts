@@ -1,6 +1,7 @@
 // Schemas of referrals: creating one, the decisions on it, and the referral as a caller sees it.
 import { Type } from 'typebox'
-import { PROFESSIONAL_ROLES, REFERRAL_STATUSES } from '../../db/schema/index.js'
+import { PROFESSIONAL_ROLES } from '../../db/schema/registry.js'
+import { REFERRAL_STATUSES } from '../../db/schema/vocabulary.js'
 import { Category, ListOf, Nullable, PageQuery, Timestamp, Uuid } from '../../http/schemas.js'
 
 export const ReferralStatus = Type.Enum([...REFERRAL_STATUSES], {

@@ -1,6 +1,6 @@
 // Referral rules: the state machine, the consent request a referral may need, and its webhook events.
 import type { Tx } from '../../db/client.js'
-import type { ReferralStatus } from '../../db/schema/index.js'
+import type { ReferralStatus } from '../../db/schema/vocabulary.js'
 import { enqueueEvent, type WebhookEventType } from '../webhooks/outbox.js'
 import * as queries from './referrals.queries.js'
 import type { ReferralRow } from './referrals.queries.js'

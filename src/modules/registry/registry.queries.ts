@@ -1,8 +1,8 @@
 // SQL of the registry. None of these tables holds a young person's data.
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { accounts, agencies, centres, partnerClients, professionalCentres, professionals } from '../../db/schema/index.js'
-import type { AgencyKind, PartnerScope, ProfessionalRole } from '../../db/schema/index.js'
+import { accounts, agencies, centres, partnerClients, professionalCentres, professionals } from '../../db/schema/registry.js'
+import type { AgencyKind, PartnerScope, ProfessionalRole } from '../../db/schema/registry.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export async function insertAgency(q: Queryable, input: { name: string; kind: AgencyKind }) {

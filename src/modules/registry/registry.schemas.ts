@@ -1,7 +1,7 @@
 // Request and response schemas of the registry: agencies, professionals, centres, partner clients.
 import { Type } from 'typebox'
 import { PARTNER_SCOPES } from '../../auth/principal.js'
-import { AGENCY_KINDS, PROFESSIONAL_ROLES } from '../../db/schema/index.js'
+import { AGENCY_KINDS, PROFESSIONAL_ROLES } from '../../db/schema/registry.js'
 import { ListOf, PageQuery, Timestamp, Uuid } from '../../http/schemas.js'
 
 const Name = (description: string) => Type.String({ minLength: 1, maxLength: 200, description })

@@ -3,7 +3,7 @@ import { asc, eq, type SQL, sql } from 'drizzle-orm'
 import { erasable, onLegalHold } from '../../authz/index.js'
 import { DATA_CATEGORIES, type DataCategory, type RetentionConfig } from '../../config.js'
 import { type Queryable, queryRows } from '../../db/client.js'
-import { erasedRecords } from '../../db/schema/index.js'
+import { erasedRecords } from '../../db/schema/retention.js'
 import type { RetentionBasis } from './retention.rules.js'
 
 /**

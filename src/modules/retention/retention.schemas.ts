@@ -1,6 +1,6 @@
 // Schemas of closing, the deletion date, erasure requests, legal holds and erasure notices.
 import { Type } from 'typebox'
-import { ERASURE_GROUNDS } from '../../db/schema/index.js'
+import { ERASURE_GROUNDS } from '../../db/schema/retention.js'
 import { Category, DateOnly, ListOf, Nullable, PageQuery, Timestamp, Uuid } from '../../http/schemas.js'
 
 export const CLOSE_REASONS = ['goals_reached', 'moved_away', 'no_longer_wants_support', 'other'] as const

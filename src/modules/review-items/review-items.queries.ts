@@ -3,7 +3,9 @@ import { and, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import { type AppAbility, accessibleWhere } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { agencies, auditEvents, reviewItems } from '../../db/schema/index.js'
+import { auditEvents } from '../../db/schema/audit.js'
+import { agencies } from '../../db/schema/registry.js'
+import { reviewItems } from '../../db/schema/self-service.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 /** One event of the young person's own access log (the ability's AuditEvent rule, their own accesses left out). */

@@ -2,9 +2,10 @@
 import { asc, type SQL, sql } from 'drizzle-orm'
 import { DATA_CATEGORIES } from '../../config.js'
 import { queryRows, type Queryable } from '../../db/client.js'
-import { AGENCY_KINDS, centres, REFERRAL_STATUSES } from '../../db/schema/index.js'
+import { AGENCY_KINDS, centres } from '../../db/schema/registry.js'
+import { GOAL_STATUSES, PATHWAY_STATUSES, REFERRAL_STATUSES } from '../../db/schema/vocabulary.js'
 import type { GroupedCount } from './tables.js'
-import { GOAL_STATUSES, PATHWAY_STATUSES, type VisitDimension } from './stats.schemas.js'
+import type { VisitDimension } from './stats.schemas.js'
 
 /** Dimension expressions are fixed text (never user input), repeated verbatim in GROUP BY and grouping(). */
 const VISIT_EXPRESSIONS: Record<VisitDimension, string> = {

@@ -1,16 +1,14 @@
 // Request and response schemas of the anonymous statistics: protected count tables.
 import { type TObject, type TSchema, Type } from 'typebox'
 import { DATA_CATEGORIES } from '../../config.js'
-import { AGENCY_KINDS, REFERRAL_STATUSES } from '../../db/schema/index.js'
-import type { goals, pathways } from '../../db/schema/index.js'
+import { AGENCY_KINDS } from '../../db/schema/registry.js'
+import { GOAL_STATUSES, PATHWAY_STATUSES, REFERRAL_STATUSES } from '../../db/schema/vocabulary.js'
 import { DateOnly, Month, MonthOrDay, Timestamp, Uuid } from '../../http/schemas.js'
 import { AgeBand, Channel, Topic } from '../visits/visits.schemas.js'
 
 export const VISIT_DIMENSIONS = ['topic', 'channel', 'ageBand', 'centre', 'month'] as const
 export type VisitDimension = (typeof VISIT_DIMENSIONS)[number]
 
-export const PATHWAY_STATUSES = ['active', 'paused', 'closed'] as const satisfies readonly (typeof pathways.$inferSelect)['status'][]
-export const GOAL_STATUSES = ['open', 'in_progress', 'achieved', 'dropped'] as const satisfies readonly (typeof goals.$inferSelect)['status'][]
 /** A goal's category is a data category, or none. */
 export const GOAL_CATEGORIES = [...DATA_CATEGORIES, 'none'] as const
 

@@ -1,12 +1,13 @@
 // The statistics: count in SQL, lay the counts out as tables, suppress what would point at a few people.
 import type { Static } from 'typebox'
 import type { Queryable } from '../../db/client.js'
-import { AGENCY_KINDS, REFERRAL_STATUSES } from '../../db/schema/index.js'
+import { AGENCY_KINDS } from '../../db/schema/registry.js'
+import { GOAL_STATUSES, PATHWAY_STATUSES, REFERRAL_STATUSES } from '../../db/schema/vocabulary.js'
 import { BadRequestError } from '../../errors.js'
 import { AGE_BANDS, CHANNELS, TOPICS } from '../visits/visits.schemas.js'
 import { monthPeriod } from './period.js'
 import * as queries from './stats.queries.js'
-import { GOAL_CATEGORIES, GOAL_STATUSES, PATHWAY_STATUSES, type PathwayKey, type VisitDimension, type VisitKey } from './stats.schemas.js'
+import { GOAL_CATEGORIES, type PathwayKey, type VisitDimension, type VisitKey } from './stats.schemas.js'
 import { type Dimension, protectTable } from './tables.js'
 
 export interface VisitStatsQuery {

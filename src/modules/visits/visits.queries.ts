@@ -1,9 +1,10 @@
 // SQL of anonymous visits: one multi-row INSERT, and which centres exist.
 import { inArray } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { centres, visits } from '../../db/schema/index.js'
+import { centres } from '../../db/schema/registry.js'
+import { visits } from '../../db/schema/visits.js'
 import type { AgeBand, Channel, Service, Topic } from './visits.schemas.js'
-import type { AgencyKind } from '../../db/schema/index.js'
+import type { AgencyKind } from '../../db/schema/registry.js'
 
 export interface NewVisit {
   date: string

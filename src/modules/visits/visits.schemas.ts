@@ -1,6 +1,6 @@
 // Request and response schemas of anonymous visits, and the closed vocabularies a visit is described with.
 import { Type } from 'typebox'
-import { AGENCY_KINDS } from '../../db/schema/index.js'
+import { AGENCY_KINDS } from '../../db/schema/registry.js'
 import { DateOnly, Uuid } from '../../http/schemas.js'
 
 export const CHANNELS = ['walk_in', 'phone', 'chat', 'outreach', 'event', 'school_visit', 'online'] as const

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { consents } from '../../db/schema/index.js'
+import { consents } from '../../db/schema/young-persons.js'
 
 export const WEBHOOK_EVENT_TYPES = [
   'consent.granted',

@@ -1,7 +1,7 @@
 // SQL of webhook endpoints and their delivery log; every query is bounded to the calling partner client.
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js'
+import { webhookDeliveries, webhookEndpoints } from '../../db/schema/integration.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 import type { WebhookEventType } from './outbox.js'
 

@@ -3,7 +3,8 @@ import { and, count, desc, eq, max, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import { type AppAbility, activeConsent, heldBy, heldCategories, readableIdentityColumn } from '../../authz/index.js'
 import type { Queryable } from '../../db/client.js'
-import { accounts, consents, youngPersons } from '../../db/schema/index.js'
+import { accounts } from '../../db/schema/registry.js'
+import { consents, youngPersons } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
 export interface NewYoungPerson {
