@@ -256,11 +256,11 @@ export const OPERATIONS: Record<string, OperationText> = {
     scopes: [],
   },
   postYoungPersonsByIdPathwayClose: {
-    description: `Holders of \`pathway\` write consent. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get \`pathway.closed\`. ${HIDDEN} ${AUDITED}`,
+    description: `Professionals holding \`pathway\` write consent, and the young person themselves; not partner systems. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get \`pathway.closed\`. ${HIDDEN} ${AUDITED}`,
     success: 'The pathway, closed',
   },
   postYoungPersonsByIdPathwayReopen: {
-    description: `Holders of a \`pathway\` write consent the young person gave after the closing. Reopens the pathway; partners get \`pathway.reopened\`. ${HIDDEN} ${AUDITED}`,
+    description: `The young person themselves, and professionals holding a \`pathway\` write consent the young person gave after the closing; not partner systems. Reopens the pathway; partners get \`pathway.reopened\`. ${HIDDEN} ${AUDITED}`,
     success: 'The pathway, open again',
   },
   postMePathwayClose: {

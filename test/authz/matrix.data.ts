@@ -15,6 +15,7 @@ import {
 } from './matrix.model.js'
 import { OWN_OPERATIONS } from './matrix.own.js'
 import { PATHWAY_OPERATIONS } from './matrix.pathway.js'
+import { RETENTION_OPERATIONS } from './matrix.retention.js'
 import { NARROWED_ROLE, type World } from './world.js'
 
 export type { CallerRow, ConsentState, Ctx, Operation, Outcome, Profile } from './matrix.model.js'
@@ -111,7 +112,7 @@ const CONSENT_OPERATIONS: Record<string, Operation> = {
   },
 }
 
-export const OPERATIONS: Record<string, Operation> = { ...CONSENT_OPERATIONS, ...PATHWAY_OPERATIONS, ...OWN_OPERATIONS }
+export const OPERATIONS: Record<string, Operation> = { ...CONSENT_OPERATIONS, ...PATHWAY_OPERATIONS, ...OWN_OPERATIONS, ...RETENTION_OPERATIONS }
 
 const allNone: Record<ConsentState, Profile> = {
   none: 'none',

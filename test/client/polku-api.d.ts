@@ -1227,7 +1227,7 @@ export interface paths {
         put?: never;
         /**
          * Close the pathway with a reason (`pathway` write consent); it becomes read-only and its retention period starts
-         * @description Holders of `pathway` write consent. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get `pathway.closed`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
+         * @description Professionals holding `pathway` write consent, and the young person themselves; not partner systems. Closes the pathway with a reason: it becomes read-only for everyone (writes answer 409) and its retention period starts; partners of consent-holding agencies get `pathway.closed`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
          */
         post: operations["postYoungPersonsByIdPathwayClose"];
         delete?: never;
@@ -1247,7 +1247,7 @@ export interface paths {
         put?: never;
         /**
          * Reopen a closed pathway: needs a `pathway` write consent the young person gave after the closing
-         * @description Holders of a `pathway` write consent the young person gave after the closing. Reopens the pathway; partners get `pathway.reopened`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
+         * @description The young person themselves, and professionals holding a `pathway` write consent the young person gave after the closing; not partner systems. Reopens the pathway; partners get `pathway.reopened`. Without consent it answers 404, exactly as for an id that does not exist. Each access, allowed or refused, is written to the audit trail.
          */
         post: operations["postYoungPersonsByIdPathwayReopen"];
         delete?: never;
