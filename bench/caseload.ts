@@ -16,7 +16,7 @@ import { type Db, queryRows } from '../src/db/client.js'
 import * as schema from '../src/db/schema/index.js'
 import { pageRequest } from '../src/http/pagination.js'
 import { insertAgency, insertProfessional } from '../src/modules/registry/registry.queries.js'
-import { caseloadPage, caseloadTotal } from '../src/modules/young-persons/young-persons.queries.js'
+import { caseloadPage, caseloadTotal } from '../src/authz/data/young-persons.queries.js'
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 25_000)
 const HELD = Number(process.env.BENCH_CONSENTS ?? 5_000)

@@ -5,7 +5,7 @@ import { ForbiddenError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { presentAccessLogEntry } from './audit.presenters.js'
-import * as queries from './audit.queries.js'
+import * as queries from '../../authz/data/audit.queries.js'
 import * as s from './audit.schemas.js'
 
 export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,5 +1,5 @@
 // The young person's view of one audit event: who, when, what, under which consent; never content.
-import type { listAccessLog } from './audit.queries.js'
+import type { listAccessLog } from '../../authz/data/audit.queries.js'
 
 type AccessLogRow = Awaited<ReturnType<typeof listAccessLog>>[number]
 

@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../../db/client.js'
 import { auditEvents, auditHeads } from '../../db/schema/audit.js'
 import { auditChainRemovals } from '../../db/schema/retention.js'
 import { checkSavedHeads, type SavedChainHead, type SavedHeadBreak } from './audit.heads.js'
-import { auditMetadataColumns } from './audit.queries.js'
+import { auditMetadataColumns } from '../../authz/data/audit.queries.js'
 import { type AuditEvent, chainHash, GENESIS_HASH } from './audit.writer.js'
 
 export type BreakReason = 'hash_mismatch' | 'sequence_gap' | 'missing_event' | 'head_mismatch' | SavedHeadBreak

@@ -6,7 +6,7 @@ import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { announceReferral } from '../referrals/referrals.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
-import * as queries from './consents.queries.js'
+import * as queries from '../../authz/data/consents.queries.js'
 import type { GrantConsent } from './consents.schemas.js'
 import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest, recorderAccountId } from './consents.service.js'
 

@@ -4,8 +4,8 @@ import type { Principal } from '../../auth/principal.js'
 import type { Config } from '../../config.js'
 import type { Tx } from '../../db/client.js'
 import { ForbiddenError, UnprocessableError } from '../../errors.js'
-import type { ConsentRequestRow, ConsentRow, GranteeInput } from './consents.queries.js'
-import * as queries from './consents.queries.js'
+import type { ConsentRequestRow, ConsentRow, GranteeInput } from '../../authz/data/consents.queries.js'
+import * as queries from '../../authz/data/consents.queries.js'
 
 const SPECIAL_CATEGORIES = new Set(['health', 'psychological'])
 const DAY_MS = 24 * 3600 * 1000

@@ -4,11 +4,11 @@ import type { Principal } from '../../auth/principal.js'
 import type { Tx } from '../../db/client.js'
 import type { ProfessionalRole } from '../../db/schema/registry.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import { insertConsent, insertConsentRequest } from '../consents/consents.queries.js'
-import { findAccountBySubject } from '../linking/link-codes.queries.js'
-import { insertNote } from '../pathway/notes.queries.js'
-import { insertReferral } from '../referrals/referrals.queries.js'
-import { insertYoungPerson } from '../young-persons/young-persons.queries.js'
+import { insertConsent, insertConsentRequest } from '../../authz/data/consents.queries.js'
+import { findAccountBySubject } from '../../authz/data/link-codes.queries.js'
+import { insertNote } from '../../authz/data/notes.queries.js'
+import { insertReferral } from '../../authz/data/referrals.queries.js'
+import { insertYoungPerson } from '../../authz/data/young-persons.queries.js'
 
 const DAY_MS = 24 * 3600 * 1000
 

@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import * as queries from './link-codes.queries.js'
+import * as queries from '../../authz/data/link-codes.queries.js'
 
 /** Crockford's base32 letters: no I, L, O or U, so a code read aloud or typed from paper survives. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'

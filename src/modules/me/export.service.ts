@@ -1,28 +1,27 @@
 // Everything Polku holds about one young person, read inside the door under their own ability, audited as one export.
-import { and, eq } from 'drizzle-orm'
+import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../../auth/principal.js'
 import { abilityFor, accessibleWhere, type DoorScope, withYoungPerson } from '../../authz/index.js'
 import type { Database } from '../../db/client.js'
-import { referrals } from '../../db/schema/pathway.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { presentAccessLogEntry } from '../audit/audit.presenters.js'
-import { listAccessLog } from '../audit/audit.queries.js'
+import { listAccessLog } from '../../authz/data/audit.queries.js'
 import type { AuditInput } from '../audit/audit.writer.js'
-import * as consentQueries from '../consents/consents.queries.js'
+import * as consentQueries from '../../authz/data/consents.queries.js'
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { presentNote } from '../pathway/notes.presenters.js'
-import { listNotes } from '../pathway/notes.queries.js'
+import { listNotes } from '../../authz/data/notes.queries.js'
 import { readPathway } from '../pathway/pathway.service.js'
-import { listReferrals } from '../referrals/referrals.queries.js'
+import { aboutYoungPerson, listReferrals } from '../../authz/data/referrals.queries.js'
 import { presentReferral } from '../referrals/referrals.service.js'
 import { presentErasureRequest } from '../retention/erasure.presenters.js'
 import { erasureRequestsOf, listErasureRequests } from '../retention/erasure.service.js'
 import { retentionOf } from '../retention/retention.presenters.js'
 import { listTombstones } from '../retention/retention.queries.js'
-import { listReviewItems, ofYoungPerson } from '../review-items/review-items.queries.js'
+import { listReviewItems, ofYoungPerson } from '../../authz/data/review-items.queries.js'
 import { presentReviewItem } from '../review-items/review-items.service.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 import { presentMe } from './me.presenters.js'
 
 /** All of it: one person's records are few enough to return in one document. */
@@ -46,7 +45,7 @@ async function exportEverything({ tx, scope, youngPersonId: id }: DoorScope, req
   const requestRows = await consentQueries.listConsentRequests(tx, accessibleWhere(scope.ability, principal, 'read', 'ConsentRequest'), EVERYTHING)
   const { view: pathway } = await readPathway(tx, request, scope, id)
   const notes = await listNotes(tx, id, accessibleWhere(scope.ability, principal, 'read', 'Note'), undefined, EVERYTHING)
-  const referralRows = await listReferrals(tx, and(eq(referrals.youngPersonId, id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
+  const referralRows = await listReferrals(tx, and(aboutYoungPerson(id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
   const accessLog = await listAccessLog(tx, abilityFor(principal), principal, EVERYTHING, showNames)
   const questions = await listReviewItems(tx, ofYoungPerson(id), EVERYTHING)
   const erasureRows = await listErasureRequests(tx, erasureRequestsOf(id), EVERYTHING)

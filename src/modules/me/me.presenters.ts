@@ -3,7 +3,7 @@ import { type Static, Type } from 'typebox'
 import type { Principal } from '../../auth/principal.js'
 import { ForbiddenError } from '../../errors.js'
 import { Retention } from '../retention/retention.schemas.js'
-import type { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import type { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 
 export const Me = Type.Object(
   {

@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { accessibleWhere, withYoungPerson } from '../../authz/index.js'
 import { type PageRequest, pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
-import * as consentQueries from '../consents/consents.queries.js'
+import * as consentQueries from '../../authz/data/consents.queries.js'
 import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents.schemas.js'
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { retentionOf } from '../retention/retention.presenters.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 import { Me, ownYoungPersonId, presentMe } from './me.presenters.js'
 
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })

@@ -1,7 +1,7 @@
 // Plain-language view models for the page: consents as sentences, the access log grouped by day and person.
 import type { TFunction } from 'i18next'
 import { DATA_CATEGORIES } from '../../config.js'
-import type { ConsentRow } from '../consents/consents.queries.js'
+import type { ConsentRow } from '../../authz/data/consents.queries.js'
 import { consentStatus } from '../consents/consents.service.js'
 import { dayOf } from '../review-items/review-items.service.js'
 import { formatDate, type Language } from './i18n.js'

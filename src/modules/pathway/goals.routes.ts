@@ -6,7 +6,7 @@ import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
 import { categoryOf, consentIdsFor, type Denial, denialFor, refuse } from './access.js'
 import { ifMatchVersions, sendEtag } from './etag.js'
-import * as queries from './pathway.queries.js'
+import * as queries from '../../authz/data/pathway.queries.js'
 import * as s from './pathway.schemas.js'
 import { presentGoal, writeEvent } from './pathway.service.js'
 

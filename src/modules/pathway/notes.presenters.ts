@@ -1,6 +1,6 @@
 // A note as callers see it: its category, text, author and the corrections that point to it.
 import type { Static } from 'typebox'
-import type * as queries from './notes.queries.js'
+import type * as queries from '../../authz/data/notes.queries.js'
 import type * as s from './notes.schemas.js'
 
 export function presentNote(row: queries.NoteRow): Static<typeof s.Note> {

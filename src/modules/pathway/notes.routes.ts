@@ -8,7 +8,7 @@ import { OrIdsAndStatus, responses } from '../../http/schemas.js'
 import type { AuditInput } from '../audit/audit.writer.js'
 import { consentIdsFor, type Denial, denialFor, refuse } from './access.js'
 import { presentNote } from './notes.presenters.js'
-import * as queries from './notes.queries.js'
+import * as queries from '../../authz/data/notes.queries.js'
 import * as s from './notes.schemas.js'
 import { YoungPersonParams } from './pathway.schemas.js'
 

@@ -7,7 +7,7 @@ import type { AuditInput } from '../audit/audit.writer.js'
 import { retentionOf } from '../retention/retention.presenters.js'
 import { categoryOf, consentIdsFor } from './access.js'
 import { etagOf } from './etag.js'
-import * as queries from './pathway.queries.js'
+import * as queries from '../../authz/data/pathway.queries.js'
 import type * as s from './pathway.schemas.js'
 
 export function presentStep(row: queries.StepRow): Static<typeof s.Step> {

@@ -10,7 +10,7 @@ import { ownYoungPersonId } from '../me/me.presenters.js'
 import { Role } from '../registry/registry.schemas.js'
 import { consentIdsFor } from './access.js'
 import { YoungPersonParams } from './pathway.schemas.js'
-import * as queries from './team.queries.js'
+import * as queries from '../../authz/data/team.queries.js'
 
 const TeamMember = Type.Object(
   {

@@ -8,8 +8,8 @@ import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { insertConsentRequest } from '../consents/consents.queries.js'
-import * as queries from './referrals.queries.js'
+import { insertConsentRequest } from '../../authz/data/consents.queries.js'
+import * as queries from '../../authz/data/referrals.queries.js'
 import * as s from './referrals.schemas.js'
 import { announceReferral, presentReferral, type ReferralDecision, referralPurpose, TRANSITIONS, transitionConflict } from './referrals.service.js'
 

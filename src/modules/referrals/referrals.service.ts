@@ -2,8 +2,8 @@
 import type { Tx } from '../../db/client.js'
 import type { ReferralStatus } from '../../db/schema/vocabulary.js'
 import { enqueueEvent, type WebhookEventType } from '../webhooks/outbox.js'
-import * as queries from './referrals.queries.js'
-import type { ReferralRow } from './referrals.queries.js'
+import * as queries from '../../authz/data/referrals.queries.js'
+import type { ReferralRow } from '../../authz/data/referrals.queries.js'
 
 export type ReferralDecision = 'accept' | 'decline' | 'complete' | 'withdraw'
 

@@ -9,7 +9,7 @@ import { denialFor } from '../pathway/access.js'
 import { sendEtag } from '../pathway/etag.js'
 import { Pathway, YoungPersonParams } from '../pathway/pathway.schemas.js'
 import { readPathway } from '../pathway/pathway.service.js'
-import { findYoungPerson } from '../young-persons/young-persons.queries.js'
+import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 import { type CloseReason, closePathway, reopenPathway } from './closing.service.js'
 import * as s from './retention.schemas.js'
 

@@ -6,7 +6,7 @@ import { type Queryable, queryRows } from '../../db/client.js'
 import { ConflictError } from '../../errors.js'
 import { type AuditSource, recordAudit } from '../audit/audit.writer.js'
 import { consentIdsFor } from '../pathway/access.js'
-import { findPathway } from '../pathway/pathway.queries.js'
+import { findPathway } from '../../authz/data/pathway.queries.js'
 import { enqueueEvent } from '../webhooks/outbox.js'
 import type { CLOSE_REASONS } from './retention.schemas.js'
 

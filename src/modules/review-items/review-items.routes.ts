@@ -5,7 +5,7 @@ import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import * as queries from './review-items.queries.js'
+import * as queries from '../../authz/data/review-items.queries.js'
 import * as s from './review-items.schemas.js'
 import { answerQuestion, presentReviewItem, questionAccess } from './review-items.service.js'
 

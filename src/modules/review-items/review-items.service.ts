@@ -5,7 +5,7 @@ import { abilityFor } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, NotFoundError } from '../../errors.js'
 import { recordAudit } from '../audit/audit.writer.js'
-import * as queries from './review-items.queries.js'
+import * as queries from '../../authz/data/review-items.queries.js'
 
 /** Access-log days are the young person's days: Finnish time. */
 export const LOG_TIME_ZONE = 'Europe/Helsinki'

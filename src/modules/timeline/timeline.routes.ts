@@ -6,7 +6,7 @@ import { type Allowed, type DoorScope, withYoungPerson } from '../../authz/index
 import { type PageRequest, pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { ownYoungPersonId } from '../me/me.presenters.js'
-import { type TimelineRow, timelinePage } from './timeline.queries.js'
+import { type TimelineRow, timelinePage } from '../../authz/data/timeline.queries.js'
 import * as s from './timeline.schemas.js'
 
 const byTime = (row: TimelineRow) => ({ at: row.at, id: row.id })

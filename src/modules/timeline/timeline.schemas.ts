@@ -1,7 +1,7 @@
 // Schemas of the timeline: one flat item shape for every kind of event, fields a kind lacks are null.
 import { Type } from 'typebox'
 import { ListOf, Nullable, PageQuery, Timestamp, Uuid } from '../../http/schemas.js'
-import { TIMELINE_TYPES } from './timeline.queries.js'
+import { TIMELINE_TYPES } from '../../authz/data/timeline.queries.js'
 
 export const TimelineItem = Type.Object(
   {

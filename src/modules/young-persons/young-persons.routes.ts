@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
 import { issueLinkCode } from '../linking/link-codes.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
-import * as queries from './young-persons.queries.js'
+import * as queries from '../../authz/data/young-persons.queries.js'
 import * as s from './young-persons.schemas.js'
 
 /** Age in whole years on `on` (both ISO dates). */

@@ -1,13 +1,13 @@
 // SQL of consents and consent requests. Authorization conditions come from src/authz, never from here.
 import { aliasedTable, and, desc, eq, isNull, lt, type SQL, sql } from 'drizzle-orm'
-import { type GranteeInput, granteeColumns } from '../../authz/index.js'
+import { type GranteeInput, granteeColumns } from '../grantee.js'
 import type { Queryable } from '../../db/client.js'
 import { referrals } from '../../db/schema/pathway.js'
 import { agencies, professionals } from '../../db/schema/registry.js'
 import { consentRequests, consents } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
-export type { GranteeInput } from '../../authz/index.js'
+export type { GranteeInput } from '../grantee.js'
 
 export interface NewConsent {
   youngPersonId: string

@@ -1,6 +1,6 @@
 // SQL of the team: the grantees of the young person's active consents, with their agency (and of any consent, ever, for naming a new one).
 import { and, desc, eq, sql } from 'drizzle-orm'
-import { activeConsent } from '../../authz/index.js'
+import { activeConsent } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts, agencies, professionals } from '../../db/schema/registry.js'
 import { consents } from '../../db/schema/young-persons.js'

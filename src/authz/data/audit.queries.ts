@@ -1,7 +1,8 @@
 // SQL of the audit views: the auditor's event list and the young person's access log.
 import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { type AppAbility, accessibleWhere } from '../../authz/index.js'
+import type { AppAbility } from '../abilities.js'
+import { accessibleWhere } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { auditEvents } from '../../db/schema/audit.js'
 import { agencies, partnerClients } from '../../db/schema/registry.js'

@@ -75,6 +75,7 @@ export function sideOf(principal: Principal, side: 'sent' | 'received'): SQL {
 }
 
 export const statusIs = (status: ReferralStatus): SQL => sql`${effectiveStatus} = ${status}`
+export const aboutYoungPerson = (youngPersonId: string): SQL => sql`${referrals.youngPersonId} = ${youngPersonId}`
 
 export async function agencyName(q: Queryable, id: string): Promise<string | undefined> {
   const [row] = await q.select({ name: agencies.name }).from(agencies).where(eq(agencies.id, id))

@@ -1,6 +1,6 @@
 // SQL of pathways, goals and steps. Authorization conditions come from src/authz; versions guard every update.
 import { type AnyColumn, and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm'
-import { activeConsent } from '../../authz/index.js'
+import { activeConsent } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { goals, pathways, steps } from '../../db/schema/pathway.js'
 import { professionals } from '../../db/schema/registry.js'

@@ -1,7 +1,8 @@
 // SQL of review items: the young person's questions about accesses, and the auditor's answers.
 import { and, desc, eq, isNotNull, isNull, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { type AppAbility, accessibleWhere } from '../../authz/index.js'
+import type { AppAbility } from '../abilities.js'
+import { accessibleWhere } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { auditEvents } from '../../db/schema/audit.js'
 import { agencies } from '../../db/schema/registry.js'

@@ -1,12 +1,14 @@
 // The timeline as one UNION ALL statement: each branch filtered by the caller's ability and the page's keyset.
 import { and, type AnyColumn, eq, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { type AppAbility, accessibleWhere, type PersonalSubject } from '../../authz/index.js'
+import type { AppAbility } from '../abilities.js'
+import { accessibleWhere } from '../sql.js'
+import type { PersonalSubject } from '../subjects.js'
 import { queryRows, type Queryable } from '../../db/client.js'
 import { goals, notes, referrals, steps } from '../../db/schema/pathway.js'
 import { consentRequests, consents } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
-import { effectiveStatus } from '../referrals/referrals.queries.js'
+import { effectiveStatus } from './referrals.queries.js'
 
 export const TIMELINE_TYPES = ['goal', 'step', 'note', 'referral', 'consent_granted', 'consent_revoked', 'consent_expired', 'consent_requested'] as const
 export type TimelineType = (typeof TIMELINE_TYPES)[number]

@@ -1,7 +1,9 @@
 // SQL of young persons. The caseload's consent filter is rendered by src/authz in the same statement.
 import { and, count, desc, eq, max, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
-import { type AppAbility, activeConsent, heldBy, heldCategories, readableIdentityColumn } from '../../authz/index.js'
+import type { AppAbility } from '../abilities.js'
+import { readableIdentityColumn } from '../fields.js'
+import { activeConsent, heldBy, heldCategories } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts } from '../../db/schema/registry.js'
 import { consents, youngPersons } from '../../db/schema/young-persons.js'
