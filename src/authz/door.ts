@@ -45,7 +45,12 @@ export interface Refusal {
 /** The answer of the work inside the door: the value, and the audit events of the allowed access. */
 export interface Allowed<T> {
   value: T
-  audit: AuditInput[]
+  /** The door writes these; `written`: the work already wrote them in the statement of its change (`auditCtes`). */
+  audit: AuditInput[] | { written: AuditInput[] }
+}
+
+async function recordAllowed(tx: Tx, request: FastifyRequest, audit: Allowed<unknown>['audit']): Promise<void> {
+  if (Array.isArray(audit)) await recordAudit(tx, request, audit)
 }
 
 /** 403 only for a caller who may see the young person's record anyway; 404 for everyone else. */
@@ -102,7 +107,7 @@ export async function enterDoor<T>(
     const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
     return { denial }
   }
-  await recordAudit(tx, request, result.audit)
+  await recordAllowed(tx, request, result.audit)
   return { value: result.value }
 }
 
@@ -162,7 +167,7 @@ export async function enterRecord<R extends { youngPersonId: string }, T>(
     const seen = row !== undefined && scope !== undefined && access.action !== 'read' && scope.can('read', access.subject, row)
     return { denial: result ?? (seen ? 'forbidden' : 'not_found') }
   }
-  await recordAudit(tx, request, result.audit)
+  await recordAllowed(tx, request, result.audit)
   return { value: result.value }
 }
 

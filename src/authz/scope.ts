@@ -21,10 +21,15 @@ export interface PersonScope {
   can(action: Action, type: PersonalSubject, row: object): boolean
   /** Throws the same 404 as a missing record when the row is not allowed. */
   ensure(action: Action, type: PersonalSubject, row: object): void
+  /** The same caller once this consent no longer counts: withdrawn in this transaction, after the scope was loaded. */
+  without(consentId: string): PersonScope
 }
 
 export async function scopeForYoungPerson(q: Queryable, principal: Principal, youngPersonId: string): Promise<PersonScope> {
-  const consents = await loadHeldConsents(q, principal, youngPersonId)
+  return scopeOf(principal, await loadHeldConsents(q, principal, youngPersonId))
+}
+
+function scopeOf(principal: Principal, consents: HeldConsent[]): PersonScope {
   const ability = defineAbilityFor(principal, consents)
   const can = (action: Action, type: PersonalSubject, row: object) => ability.can(action, subjectOf(type, row))
   return {
@@ -34,6 +39,7 @@ export async function scopeForYoungPerson(q: Queryable, principal: Principal, yo
     ensure(action, type, row) {
       if (!can(action, type, row)) throw new NotFoundError()
     },
+    without: (consentId) => scopeOf(principal, consents.filter((c) => c.id !== consentId)),
   }
 }
 

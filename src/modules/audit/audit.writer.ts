@@ -141,11 +141,28 @@ appended as (
 }
 
 function appendStatement(events: AuditEvent[]): SQL {
+  return sql`with ${appendCtes(eventRows(events))} select count(*) from appended`
+}
+
+function eventRows(events: AuditEvent[]): SQL {
   const rows = events.map(
     (e) =>
       sql`(${e.chain}, ${canonicalEvent(e)}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}, ${e.actorRole}, ${e.actorAgencyId}::uuid, ${e.actorName}, ${e.action}, ${e.resourceType}, ${e.resourceId}, ${e.youngPersonId}::uuid, ${e.category}, ${`{${e.consentIds.join(',')}}`}::uuid[], ${e.outcome}, ${e.requestId})`,
   )
-  return sql`with ${appendCtes(sql`values ${sql.join(rows, sql`, `)}`)} select count(*) from appended`
+  return sql`values ${sql.join(rows, sql`, `)}`
+}
+
+/**
+ * `recordAudit` as CTEs (`appendCtes`) for a change's own statement, so the events commit with the
+ * change in one round trip. Each event must be on a chain of its own: one statement advances a head once.
+ */
+export function auditCtes(request: AuditSource, inputs: AuditInput[]): SQL {
+  const occurredAt = new Date()
+  const events = inputs.map((input) => auditEvent(request, input, occurredAt)).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
+  if (inputs.length === 0 || new Set(events.map((e) => e.chain)).size !== events.length) {
+    throw new Error('one statement appends one event to each of its chains, and at least one')
+  }
+  return appendCtes(eventRows(events))
 }
 
 /** What a statement decides about its own audit event: SQL expressions over the statement's `from`. */

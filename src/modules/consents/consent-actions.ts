@@ -1,11 +1,12 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { enterDoor, enterRecord, granteeColumns, refusalReason, scopeForYoungPerson, subjectOf } from '../../authz/index.js'
+import { enterDoor, enterRecord, granteeColumns, refusalReason, subjectOf } from '../../authz/index.js'
+import { auditCtes } from '../audit/audit.writer.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { announceReferral } from '../referrals/referrals.service.js'
-import { enqueueConsentEvent } from '../webhooks/outbox.js'
+import { consentEventInsert, enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from '../../authz/data/consents.queries.js'
 import type { GrantConsent } from './consents.schemas.js'
 import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest, recorderAccountId } from './consents.service.js'
@@ -35,9 +36,9 @@ export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, you
     const row = await grantConsent(tx, request, youngPersonId, body)
     if (replaced) {
       await queries.markSuperseded(tx, replaced.id, row.id)
-      await enqueueConsentEvent(tx, 'consent.revoked', replaced.id, { reason: 'superseded', supersededById: row.id })
+      await enqueueConsentEvent(tx, 'consent.revoked', replaced, { reason: 'superseded', supersededById: row.id })
     }
-    await enqueueConsentEvent(tx, 'consent.granted', row.id)
+    await enqueueConsentEvent(tx, 'consent.granted', row)
     const event = { action: 'grant', resourceType: 'Consent', resourceId: row.id, youngPersonId }
     return { value: { ...presentConsent(row), receipt: consentReceipt(row) }, audit: [{ ...event, consentIds: [row.id], outcome: 'allowed' as const }] }
   })
@@ -62,17 +63,18 @@ export async function readConsent(tx: Tx, request: FastifyRequest, consentId: st
 export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: string) {
   const access = { action: 'revoke', subject: 'Consent', audit: { action: 'revoke', resourceType: 'Consent', resourceId: consentId } } as const
   // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
-  const outcome = await enterRecord(tx, request, (tx) => queries.lockConsent(tx, consentId), access, async (_door, locked) => {
+  const outcome = await enterRecord(tx, request, (tx) => queries.lockConsent(tx, consentId), access, async ({ scope }, locked) => {
     if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-    await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal))
-    await enqueueConsentEvent(tx, 'consent.revoked', locked.id, { reason: 'revoked' })
     const event = { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId }
-    return { value: locked, audit: [{ ...event, consentIds: [locked.id], outcome: 'allowed' as const }] }
+    const audit = [{ ...event, consentIds: [locked.id], outcome: 'allowed' as const }]
+    // The locked row is announced as it stands: its terms cannot change while the lock is held.
+    const announced = consentEventInsert('consent.revoked', locked, { reason: 'revoked' })
+    const records = { audit: auditCtes(request, audit), announcement: announced?.insert ?? null }
+    const revocation = await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal), records)
+    const consent = { ...locked, ...revocation }
+    return { value: { consent, callerMayRead: scope.without(locked.id).can('read', 'Consent', consent) }, audit: { written: audit } }
   })
-  if (!('value' in outcome)) return null
-  const consent = (await queries.findConsent(tx, outcome.value.id))!
-  const after = await scopeForYoungPerson(tx, request.principal, consent.youngPersonId)
-  return { consent, callerMayRead: after.can('read', 'Consent', consent) }
+  return 'value' in outcome ? outcome.value : null
 }
 
 /** The young person's answer to a consent request; approving creates the consent now. */
@@ -103,7 +105,7 @@ async function decide(tx: Tx, request: FastifyRequest, row: queries.ConsentReque
       validUntil: validUntil,
     })
     consentId = consent.id
-    await enqueueConsentEvent(tx, 'consent.granted', consent.id)
+    await enqueueConsentEvent(tx, 'consent.granted', consent)
     for (const released of await queries.releaseReferralsAwaiting(tx, row.id)) await announceReferral(tx, 'referral.created', released.id)
   }
   await queries.decideConsentRequest(tx, row.id, decision === 'approve' ? 'approved' : 'declined', consentId)

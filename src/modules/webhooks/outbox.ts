@@ -1,8 +1,7 @@
 // The webhook outbox: events are written in the transaction of the change they announce.
 import { randomUUID } from 'node:crypto'
-import { eq, sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import type { Queryable } from '../../db/client.js'
-import { consents } from '../../db/schema/young-persons.js'
 
 export const WEBHOOK_EVENT_TYPES = [
   'consent.granted',
@@ -28,44 +27,65 @@ export type WebhookEventData = Record<string, string | string[] | null>
  */
 export async function enqueueEvent(q: Queryable, type: WebhookEventType, agencyIds: string[], data: WebhookEventData): Promise<string> {
   const eventId = randomUUID()
+  const insert = deliveriesInsert(eventId, type, agencyIds, data)
+  if (insert !== null) await q.execute(insert)
+  return eventId
+}
+
+/** The insert that queues the deliveries of one event, to run alone or inside a change's own statement; null when no agency may hear of it. */
+function deliveriesInsert(eventId: string, type: WebhookEventType, agencyIds: string[], data: WebhookEventData): SQL | null {
   const agencies = [...new Set(agencyIds.filter(Boolean))]
-  if (agencies.length === 0) return eventId
+  if (agencies.length === 0) return null
   const payload = JSON.stringify({ id: eventId, type, createdAt: new Date().toISOString(), data })
-  await q.execute(sql`
+  return sql`
     insert into webhook_deliveries (event_id, endpoint_id, event_type, payload)
     select ${eventId}::uuid, e.id, ${type}, ${payload}::jsonb
     from webhook_endpoints e
     join partner_clients pc on pc.id = e.partner_client_id
-    where e.active and pc.active and pc.agency_id = any(${`{${agencies.join(',')}}`}::uuid[]) and ${type} = any(e.events)`)
-  return eventId
+    where e.active and pc.active and pc.agency_id = any(${`{${agencies.join(',')}}`}::uuid[]) and ${type} = any(e.events)`
 }
 
 export type ConsentEventType = Extract<WebhookEventType, `consent.${string}`>
+
+/** What a consent event says about the consent. */
+export interface AnnouncedConsent {
+  id: string
+  youngPersonId: string
+  granteeAgencyId: string | null
+  granteeRole: string | null
+  categories: string[]
+  actions: string[]
+  validUntil: Date
+}
 
 /**
  * Announces a consent to the partner systems that hold it: those of the grantee agency when the
  * consent is for the whole agency (the only consents a partner token acts under). A consent for
  * one professional or one role tells partners nothing they may use, so none is queued.
  */
-export async function enqueueConsentEvent(q: Queryable, type: ConsentEventType, consentId: string, facts: WebhookEventData = {}): Promise<string | null> {
-  const [row] = await q
-    .select({
-      agencyId: sql<string | null>`case when ${consents.granteeRole} is null then ${consents.granteeAgencyId} end`,
-      youngPersonId: consents.youngPersonId,
-      categories: consents.categories,
-      actions: consents.actions,
-      validUntil: consents.validUntil,
-    })
-    .from(consents)
-    .where(eq(consents.id, consentId))
-  if (!row?.agencyId) return null
-  return enqueueEvent(q, type, [row.agencyId], {
-    consentId,
-    youngPersonId: row.youngPersonId,
-    agencyId: row.agencyId,
-    categories: row.categories,
-    actions: row.actions,
-    validUntil: row.validUntil.toISOString(),
+export async function enqueueConsentEvent(q: Queryable, type: ConsentEventType, consent: AnnouncedConsent, facts: WebhookEventData = {}): Promise<string | null> {
+  const event = consentEventInsert(type, consent, facts)
+  if (event === null) return null
+  await q.execute(event.insert)
+  return event.eventId
+}
+
+/**
+ * `enqueueConsentEvent` as an insert to run inside the statement of the change it announces; null
+ * when no partner holds the consent.
+ */
+export function consentEventInsert(type: ConsentEventType, consent: AnnouncedConsent, facts: WebhookEventData = {}): { eventId: string; insert: SQL } | null {
+  const agencyId = consent.granteeRole === null ? consent.granteeAgencyId : null
+  if (!agencyId) return null
+  const eventId = randomUUID()
+  const insert = deliveriesInsert(eventId, type, [agencyId], {
+    consentId: consent.id,
+    youngPersonId: consent.youngPersonId,
+    agencyId,
+    categories: consent.categories,
+    actions: consent.actions,
+    validUntil: consent.validUntil.toISOString(),
     ...facts,
   })
+  return insert === null ? null : { eventId, insert }
 }

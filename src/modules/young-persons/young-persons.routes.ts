@@ -51,7 +51,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
         })
         const granted = await grantConsent(tx, request, row.id, consent)
-        await enqueueConsentEvent(tx, 'consent.granted', granted.id)
+        await enqueueConsentEvent(tx, 'consent.granted', granted)
         await recordAudit(tx, request, [
           { action: 'create', resourceType: 'YoungPerson', resourceId: row.id, youngPersonId: row.id, category: 'identity', consentIds: [granted.id], outcome: 'allowed' },
           { action: 'grant', resourceType: 'Consent', resourceId: granted.id, youngPersonId: row.id, consentIds: [granted.id], outcome: 'allowed' },
