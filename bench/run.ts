@@ -25,6 +25,6 @@ console.log('What the audit trail costs per access:')
 console.table(await benchAudit(Number(process.env.BENCH_OPS ?? 500)))
 
 console.log('Caseload of a professional with 5,000 consents:')
-const { plans, ...caseload } = await benchCaseload()
+const { plan, ...caseload } = await benchCaseload()
 console.log(JSON.stringify(caseload, null, 2))
-console.log(`\nEXPLAIN caseload page:\n${plans.page}`)
+console.log(`\nEXPLAIN caseload page and total:\n${plan}`)

@@ -45,3 +45,29 @@ t.test('GET /v1/caseload', async (t) => {
     }
   })
 })
+
+t.test('paging through the caseload: every page gives the whole count, a page past the end is empty', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Employment services', kind: 'employment_service' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const colleague = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const held = [await createYoungPerson(app, counsellor), await createYoungPerson(app, counsellor), await createYoungPerson(app, counsellor)]
+  await createYoungPerson(app, colleague)
+
+  const first = await app.inject({ url: '/v1/caseload?limit=2', headers: counsellor.headers })
+  t.equal(first.statusCode, 200)
+  t.match(first.json(), { total: 3, items: [{ id: held[2]!.id }, { id: held[1]!.id }] })
+  t.equal(first.json().items.length, 2)
+  const second = await app.inject({ url: `/v1/caseload?limit=2&cursor=${first.json().nextCursor}`, headers: counsellor.headers })
+  t.same({ ...second.json(), items: second.json().items.map((i: { id: string }) => i.id) }, { total: 3, items: [held[0]!.id], nextCursor: null })
+
+  const last = second.json().items[0] as { id: string; createdAt: string }
+  const pastEnd = Buffer.from(JSON.stringify([last.createdAt, last.id])).toString('base64url')
+  const empty = await app.inject({ url: `/v1/caseload?limit=2&cursor=${pastEnd}`, headers: counsellor.headers })
+  t.equal(empty.statusCode, 200)
+  t.same(empty.json(), { total: 3, items: [], nextCursor: null }, 'no rows, and still the count')
+
+  const none = await app.inject({ url: '/v1/caseload', headers: (await createProfessional(app, admin, { agencyId: agency.id, role: 'nurse' })).headers })
+  t.same(none.json(), { total: 0, items: [], nextCursor: null }, 'no consent: nothing, counted as nothing')
+})

@@ -45,29 +45,44 @@ export async function findYoungPerson(q: Queryable, id: string) {
   return row
 }
 
-/** One caseload page; each identity field where the ability lets the caller read it, as in the single read. */
-export async function caseloadPage(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
-  return q
+/**
+ * A caseload page and the caseload's size in one statement: the young persons the caller may read
+ * (`allowed`) are found once, then counted, and only the page's rows are sorted out, joined and given
+ * their fields (each identity field where the ability lets the caller read it, as in the single read).
+ */
+export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
+  const held = q.$with('held').as(q.select({ id: youngPersons.id, createdAt: youngPersons.createdAt }).from(youngPersons).where(allowed))
+  const total = q.select({ n: count().as('n') }).from(held).as('total')
+  const shown = q
+    .select({ id: held.id })
+    .from(held)
+    .where(afterCursor(page, held.createdAt, held.id, 'desc'))
+    .orderBy(desc(held.createdAt), desc(held.id))
+    .limit(page.limit + 1)
+    .as('shown')
+  const rows = q
     .select({
       id: youngPersons.id,
       createdAt: youngPersons.createdAt,
-      givenName: readableIdentityColumn(ability, principal, 'givenName'),
-      familyName: readableIdentityColumn(ability, principal, 'familyName'),
-      categories: heldCategories(principal, youngPersons.id, 'read'),
+      givenName: readableIdentityColumn(ability, principal, 'givenName').as('given_name'),
+      familyName: readableIdentityColumn(ability, principal, 'familyName').as('family_name'),
+      categories: heldCategories(principal, youngPersons.id, 'read').as('categories'),
       consentValidUntil: sql<Date | null>`(${q
         .select({ until: max(consents.validUntil) })
         .from(consents)
-        .where(and(eq(consents.youngPersonId, youngPersons.id), heldBy(principal), activeConsent))})`.mapWith(
-        (value: string | Date | null) => (value === null ? null : new Date(value)),
-      ),
+        .where(and(eq(consents.youngPersonId, youngPersons.id), heldBy(principal), activeConsent))})`
+        .mapWith((value: string | Date | null) => (value === null ? null : new Date(value)))
+        .as('consent_valid_until'),
     })
-    .from(youngPersons)
-    .where(and(allowed, afterCursor(page, youngPersons.createdAt, youngPersons.id, 'desc')))
-    .orderBy(desc(youngPersons.createdAt), desc(youngPersons.id))
-    .limit(page.limit + 1)
-}
-
-export async function caseloadTotal(q: Queryable, allowed: SQL): Promise<number> {
-  const [row] = await q.select({ n: count() }).from(youngPersons).where(allowed)
-  return row?.n ?? 0
+    .from(shown)
+    .innerJoin(youngPersons, eq(youngPersons.id, shown.id))
+    .as('page')
+  // The total comes with every row of the page, and alone (an empty page) when there is none.
+  const found = await q
+    .with(held)
+    .select({ total: total.n, id: rows.id, createdAt: rows.createdAt, givenName: rows.givenName, familyName: rows.familyName, categories: rows.categories, consentValidUntil: rows.consentValidUntil })
+    .from(total)
+    .leftJoin(rows, sql`true`)
+    .orderBy(desc(rows.createdAt), desc(rows.id))
+  return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
 }

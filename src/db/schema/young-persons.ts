@@ -19,7 +19,11 @@ export const youngPersons = pgTable(
     /** When the record became a tombstone: identity and content erased, ids and dates kept. */
     erasedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
-  (t) => [uniqueIndex('young_persons_account_key').on(t.accountId)],
+  (t) => [
+    uniqueIndex('young_persons_account_key').on(t.accountId),
+    // A caseload looks its young persons up by id and sorts them by created_at: read from this index alone.
+    index('young_persons_id_created_at_idx').on(t.id, t.createdAt),
+  ],
 )
 
 /**

@@ -110,7 +110,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { rows, total } = await withList(
         db,
         request,
-        async (tx) => ({ rows: await queries.caseloadPage(tx, ability, principal, allowed, page), total: await queries.caseloadTotal(tx, allowed) }),
+        (tx) => queries.caseload(tx, ability, principal, allowed, page),
         ({ rows }) =>
           rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'YoungPerson', resourceId: r.id, youngPersonId: r.id, category: r.givenName === null ? null : 'identity', outcome: 'allowed' as const })),
       )

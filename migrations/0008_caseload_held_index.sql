@@ -1,0 +1,1 @@
+CREATE INDEX "young_persons_id_created_at_idx" ON "young_persons" USING btree ("id","created_at");
