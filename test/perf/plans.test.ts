@@ -1,6 +1,6 @@
 // The hot statements are served by indexes: with sequential scans priced out, no plan falls back to one on a big table.
 import type { PGlite } from '@electric-sql/pglite'
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, type SQL, sql } from 'drizzle-orm'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -8,6 +8,7 @@ import postgres from 'postgres'
 import t from 'tap'
 import { resolvePrincipal } from '../../src/auth/principal.js'
 import { abilityFor, accessibleWhere } from '../../src/authz/index.js'
+import { caseloadRead } from '../../src/authz/caseload-read.js'
 import { youngPersonRead } from '../../src/authz/record-read.js'
 import { type Db, queryRows } from '../../src/db/client.js'
 import * as schema from '../../src/db/schema/index.js'
@@ -24,6 +25,18 @@ import { build } from '../helper.js'
 /** Tables that grow with use: a sequential scan on one of them would grow with it. */
 const BIG = /Seq Scan on (consents|audit_events|audit_heads|notes|young_persons|accounts|professionals)\b/
 
+/**
+ * EXPLAIN without ANALYZE plans a statement's audit insert without running it; the planner avoids a
+ * sequential scan whenever an index can serve, so one left in the plan means a missing index.
+ */
+async function planOf(app: FastifyInstance, statement: SQL): Promise<string> {
+  return app.database.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`)
+    const rows = await queryRows<{ 'QUERY PLAN': string }>(tx, sql`explain ${statement}`)
+    return rows.map((r) => r['QUERY PLAN']).join('\n')
+  })
+}
+
 t.test('the consent-checked, audited read of a young person uses indexes only', async (t) => {
   const app = await build(t)
   const admin = await createAdmin(app)
@@ -35,15 +48,24 @@ t.test('the consent-checked, audited read of a young person uses indexes only', 
   const request = { id: 'plan-test', principal, principalToVerify: { subject: nurse.subject, scopes: [], issuedAt: 0 } } as unknown as FastifyRequest
   const { statement } = youngPersonRead(request, yp.id)
 
-  // EXPLAIN without ANALYZE plans the audit insert without running it; the planner avoids a
-  // sequential scan whenever an index can serve, so one left in the plan means a missing index.
-  const plan = await app.database.transaction(async (tx) => {
-    await tx.execute(sql`set local enable_seqscan = off`)
-    const rows = await queryRows<{ 'QUERY PLAN': string }>(tx, sql`explain ${statement}`)
-    return rows.map((r) => r['QUERY PLAN']).join('\n')
-  })
+  const plan = await planOf(app, statement)
   t.match(plan, /Index (Only )?Scan|Bitmap Index Scan/, 'the plan reads through indexes')
   t.notMatch(plan, BIG, "no sequential scan on a growing table")
+})
+
+t.test('the caseload page, its total and its audit events are one statement that reads through indexes', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Youth guidance' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  await createYoungPerson(app, counsellor)
+  const principal = await resolvePrincipal(app.database.db, counsellor.subject, [])
+  const request = { id: 'plan-test', principal } as unknown as FastifyRequest
+  const statement = caseloadRead(app.database, request, pageRequest({ limit: 50 }))
+  const plan = await planOf(app, statement)
+  t.match(plan, /Insert on audit_events/, 'the events are appended by the same statement')
+  t.match(plan, /consents_(professional|agency)_open_idx/, "driven from the caller's open consents")
+  t.notMatch(plan, BIG, 'no sequential scan on a growing table')
 })
 
 /**

@@ -1,5 +1,8 @@
 // The caseload is for professionals and partner systems; its names and dates follow the single read's rules.
+import { sql } from 'drizzle-orm'
 import t from 'tap'
+import { queryRows } from '../../src/db/client.js'
+import { verifyAuditLog } from '../../src/modules/audit/audit.verify.js'
 import { createAdmin, createAgency, createAuditor, createPartnerClient, createProfessional, createYoungPerson, grantConsent, partnerHeaders } from '../factories.js'
 import { build } from '../helper.js'
 
@@ -70,4 +73,34 @@ t.test('paging through the caseload: every page gives the whole count, a page pa
 
   const none = await app.inject({ url: '/v1/caseload', headers: (await createProfessional(app, admin, { agencyId: agency.id, role: 'nurse' })).headers })
   t.same(none.json(), { total: 0, items: [], nextCursor: null }, 'no consent: nothing, counted as nothing')
+})
+
+t.test('each young person a caseload page shows is one list event on their chain, and the chains verify', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Youth services', kind: 'youth_work' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const held = [await createYoungPerson(app, counsellor), await createYoungPerson(app, counsellor), await createYoungPerson(app, counsellor)]
+  const listEvents = () =>
+    app.database.transaction((tx) =>
+      queryRows<{ resource_id: string; young_person_id: string; chain: string; category: string | null; consent_ids: string[]; outcome: string; actor_kind: string }>(
+        tx,
+        sql`select resource_id, young_person_id, chain, category, consent_ids, outcome, actor_kind from audit_events where action = 'list' and resource_type = 'YoungPerson' order by young_person_id`,
+      ),
+    )
+
+  const first = await app.inject({ url: '/v1/caseload?limit=2', headers: counsellor.headers })
+  t.equal(first.statusCode, 200)
+  const shown = [held[2]!.id, held[1]!.id].sort()
+  t.same(
+    await listEvents(),
+    shown.map((id) => ({ resource_id: id, young_person_id: id, chain: id, category: 'identity', consent_ids: [], outcome: 'allowed', actor_kind: 'professional' })),
+    'the two shown, with their names (identity); none for the one on the next page',
+  )
+  await app.inject({ url: `/v1/caseload?limit=2&cursor=${first.json().nextCursor}`, headers: counsellor.headers })
+  t.equal((await listEvents()).length, 3, 'the next page adds the third')
+
+  const result = await verifyAuditLog(app.database)
+  t.equal(result.ok, true, 'the hashes the statement computed are the ones the verifier recomputes')
+  t.equal(result.firstBroken, null)
 })

@@ -50,7 +50,7 @@ export async function findYoungPerson(q: Queryable, id: string) {
  * (`allowed`) are found once, then counted, and only the page's rows are sorted out, joined and given
  * their fields (each identity field where the ability lets the caller read it, as in the single read).
  */
-export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
+export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
   const held = q.$with('held').as(q.select({ id: youngPersons.id, createdAt: youngPersons.createdAt }).from(youngPersons).where(allowed))
   const total = q.select({ n: count().as('n') }).from(held).as('total')
   const shown = q
@@ -78,11 +78,16 @@ export async function caseload(q: Queryable, ability: AppAbility, principal: Pri
     .innerJoin(youngPersons, eq(youngPersons.id, shown.id))
     .as('page')
   // The total comes with every row of the page, and alone (an empty page) when there is none.
-  const found = await q
+  return q
     .with(held)
     .select({ total: total.n, id: rows.id, createdAt: rows.createdAt, givenName: rows.givenName, familyName: rows.familyName, categories: rows.categories, consentValidUntil: rows.consentValidUntil })
     .from(total)
     .leftJoin(rows, sql`true`)
     .orderBy(desc(rows.createdAt), desc(rows.id))
+}
+
+/** `caseloadQuery` run: the page's rows (limit + 1) and the total. */
+export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
+  const found = await caseloadQuery(q, ability, principal, allowed, page)
   return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
 }

@@ -185,13 +185,51 @@ const asJson = (value: SQL): SQL => sql`coalesce(to_json(${value})::text, 'null'
  * recomputes the same hash from the stored row.
  */
 export function decidedEventInput(request: FastifyRequest, input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>, decided: DecidedAudit, from: SQL): SQL {
+  return eventsInput(request, input, decided, from)
+}
+
+/** What a list decides about the event of each row it shows: SQL expressions over the rows of its `from`. */
+export interface ShownAudit {
+  /** text: the record shown. */
+  resourceId: SQL
+  /** uuid: its young person, whose chain the event joins (one row per young person). */
+  youngPersonId: SQL
+  /** text or null. */
+  category: SQL
+}
+
+/**
+ * The `input` of `appendCtes` for a list that writes its events in the statement that reads it: one
+ * allowed event per row of `from`, each with an id of its own, in the chains' order (as `recordAudit`
+ * locks heads), so two statements touching the same young persons cannot deadlock.
+ */
+export function shownEventsInput(request: FastifyRequest, input: Pick<AuditInput, 'action' | 'resourceType'>, shown: ShownAudit, from: SQL): SQL {
+  const columns = { ...shown, consentIds: sql`'{}'::uuid[]`, outcome: sql`'allowed'` }
+  return sql`select * from (${eventsInput(request, input, columns, sql`(select gen_random_uuid() as event_id, shown.* from ${from} as shown) as shown`, sql`shown.event_id`)}) as events order by chain collate "C"`
+}
+
+/**
+ * The rows `appendCtes` reads, decided in SQL: the event's id and resource id are the request's own
+ * unless the statement gives them per row.
+ */
+function eventsInput(
+  request: FastifyRequest,
+  input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>,
+  decided: DecidedAudit & { resourceId?: SQL },
+  from: SQL,
+  eventId?: SQL,
+): SQL {
   const e = auditEvent(request, { ...input, outcome: 'denied' })
   const fixedJson = (fields: (keyof AuditEvent)[]) => JSON.stringify(fields.map((f) => e[f])).slice(1, -1)
   const youngPerson = sql`(${decided.youngPersonId})::uuid`
   const consentIds = sql`array(select u from unnest((${decided.consentIds})::uuid[]) u order by u)`
   const chain = sql`coalesce(${youngPerson}::text, ${SYSTEM_CHAIN})`
-  const canonical = sql`'[' || ${fixedJson(['id'])} || ',' || to_json(${chain})::text || ',' || ${fixedJson(FIELD_ORDER.slice(2, 11))} || ',' || ${asJson(sql`${youngPerson}::text`)} || ',' || ${asJson(sql`(${decided.category})::text`)} || ',[' || coalesce(array_to_string(array(select to_json(u::text)::text from unnest(${consentIds}) u), ','), '') || '],' || ${asJson(sql`(${decided.outcome})::text`)} || ',' || ${fixedJson(['requestId'])} || ']'`
-  return sql`select ${chain}, ${canonical}, ${e.id}::uuid, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}::text, ${e.actorRole}::text, ${e.actorAgencyId}::uuid, ${e.actorName}::text, ${e.action}::text, ${e.resourceType}::text, ${e.resourceId}::text, ${youngPerson}, (${decided.category})::text, ${consentIds}, (${decided.outcome})::text, ${e.requestId}::text from ${from}`
+  const id = eventId === undefined ? sql`${e.id}::uuid` : sql`(${eventId})::uuid`
+  const idJson = eventId === undefined ? sql`${fixedJson(['id'])}` : sql`to_json(${id}::text)::text`
+  const resourceId = decided.resourceId === undefined ? sql`${e.resourceId}::text` : sql`(${decided.resourceId})::text`
+  const resourceJson = decided.resourceId === undefined ? sql`${fixedJson(['resourceId'])}` : asJson(resourceId)
+  const canonical = sql`'[' || ${idJson} || ',' || to_json(${chain})::text || ',' || ${fixedJson(FIELD_ORDER.slice(2, 10))} || ',' || ${resourceJson} || ',' || ${asJson(sql`${youngPerson}::text`)} || ',' || ${asJson(sql`(${decided.category})::text`)} || ',[' || coalesce(array_to_string(array(select to_json(u::text)::text from unnest(${consentIds}) u), ','), '') || '],' || ${asJson(sql`(${decided.outcome})::text`)} || ',' || ${fixedJson(['requestId'])} || ']'`
+  return sql`select ${chain} as chain, ${canonical}, ${id}, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}::text, ${e.actorRole}::text, ${e.actorAgencyId}::uuid, ${e.actorName}::text, ${e.action}::text, ${e.resourceType}::text, ${resourceId}, ${youngPerson}, (${decided.category})::text, ${consentIds}, (${decided.outcome})::text, ${e.requestId}::text from ${from}`
 }
 
 /**

@@ -1,6 +1,6 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { abilityFor, accessibleWhere, ensureCan, mayStillRead, readYoungPerson, withList } from '../../authz/index.js'
+import { abilityFor, ensureCan, mayStillRead, readCaseload, readYoungPerson } from '../../authz/index.js'
 import { ForbiddenError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -106,14 +106,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ability = abilityFor(principal)
       if (!ability.can('read', 'Caseload')) throw new ForbiddenError('The caseload is for professionals and partner systems; a young person reads their own record at /v1/me')
       const page = pageRequest(request.query)
-      const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
-      const { rows, total } = await withList(
-        db,
-        request,
-        (tx) => queries.caseload(tx, ability, principal, allowed, page),
-        ({ rows }) =>
-          rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'YoungPerson', resourceId: r.id, youngPersonId: r.id, category: r.givenName === null ? null : 'identity', outcome: 'allowed' as const })),
-      )
+      const { rows, total } = await readCaseload(db, request, page)
       return { ...toPage(request, reply, page, rows, (r) => ({ at: r.createdAt, id: r.id }), (r) => r), total }
     },
   )
