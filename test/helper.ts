@@ -31,6 +31,14 @@ export function embeddedDatabaseOnly(t: { plan(n: number, reason?: string): void
   if (onPostgres) t.plan(0, 'its processes use an embedded database in any run: it runs in the PGlite run')
 }
 
+/**
+ * Call at the top of a file whose subject never reaches the database (the OpenAPI document and the
+ * reference page built from it): the same on either database, it runs once, in the PGlite run.
+ */
+export function databaseIndependent(t: { plan(n: number, reason?: string): void }): void {
+  if (onPostgres) t.plan(0, 'what it tests never reaches the database: it runs in the PGlite run')
+}
+
 export async function build(t: Test, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logStream = options.logs
     ? new Writable({

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { chromium, type Page } from 'playwright-core'
 import t from 'tap'
-import { build } from '../helper.js'
+import { build, databaseIndependent } from '../helper.js'
+
+databaseIndependent(t)
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 

@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { generateOpenApi, OPENAPI_FILE } from '../../scripts/openapi.js'
-import { build } from '../helper.js'
+import { build, databaseIndependent } from '../helper.js'
 import { openPgliteFromTemplate } from '../setup/databases.js'
+
+databaseIndependent(t)
 
 const generate = async () => generateOpenApi({ pglite: await openPgliteFromTemplate() })
 
