@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import type { Database } from '../db/client.js'
 import type { PageRequest } from '../http/pagination.js'
 import { appendCtes, shownEventsInput } from '../modules/audit/audit.writer.js'
-import { defineAbilityFor } from './abilities.js'
+import type { AppAbility } from './abilities.js'
 import { caseloadQuery } from './data/young-persons.queries.js'
 import { isoTimestamp } from './record-read.js'
 import { accessibleWhere } from './sql.js'
@@ -34,8 +34,8 @@ interface Row {
  * event per young person shown (`identity` when their name is shown), in one statement: one round trip,
  * one snapshot, committed together. No rule, no rows and no events.
  */
-export async function readCaseload(database: Database, request: FastifyRequest, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
-  const rows = await database.statement<Row>(caseloadRead(database, request, page))
+export async function readCaseload(database: Database, request: FastifyRequest, ability: AppAbility, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
+  const rows = await database.statement<Row>(caseloadRead(database, request, ability, page))
   const entries = rows.flatMap((r) =>
     r.id === null || r.createdAt === null
       ? []
@@ -55,10 +55,9 @@ export async function readCaseload(database: Database, request: FastifyRequest, 
   return { rows: entries, total: Number(rows[0]!.total) }
 }
 
-/** The one statement of `readCaseload` (exported for the plan tests). */
-export function caseloadRead(database: Database, request: FastifyRequest, page: PageRequest): SQL {
+/** The one statement of `readCaseload` (exported for the plan tests), under the caller's ability. */
+export function caseloadRead(database: Database, request: FastifyRequest, ability: AppAbility, page: PageRequest): SQL {
   const principal = request.principal
-  const ability = defineAbilityFor(principal)
   const listed = caseloadQuery(database.db, ability, principal, accessibleWhere(ability, principal, 'read', 'YoungPerson'), page).getSQL()
   const events = shownEventsInput(
     request,

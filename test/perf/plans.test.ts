@@ -61,7 +61,7 @@ t.test('the caseload page, its total and its audit events are one statement that
   await createYoungPerson(app, counsellor)
   const principal = await resolvePrincipal(app.database.db, counsellor.subject, [])
   const request = { id: 'plan-test', principal } as unknown as FastifyRequest
-  const statement = caseloadRead(app.database, request, pageRequest({ limit: 50 }))
+  const statement = caseloadRead(app.database, request, abilityFor(principal!), pageRequest({ limit: 50 }))
   const plan = await planOf(app, statement)
   t.match(plan, /Insert on audit_events/, 'the events are appended by the same statement')
   t.match(plan, /consents_(professional|agency)_open_idx/, "driven from the caller's open consents")

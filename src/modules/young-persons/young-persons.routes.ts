@@ -106,7 +106,7 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ability = abilityFor(principal)
       if (!ability.can('read', 'Caseload')) throw new ForbiddenError('The caseload is for professionals and partner systems; a young person reads their own record at /v1/me')
       const page = pageRequest(request.query)
-      const { rows, total } = await readCaseload(db, request, page)
+      const { rows, total } = await readCaseload(db, request, ability, page)
       return { ...toPage(request, reply, page, rows, (r) => ({ at: r.createdAt, id: r.id }), (r) => r), total }
     },
   )
