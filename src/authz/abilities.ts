@@ -108,8 +108,8 @@ function youngPersonRules({ can }: Builder, p: Extract<Principal, { kind: 'young
   can('revoke', 'Consent', own)
   can('approve', 'ConsentRequest', own)
   can(['close', 'reopen'], 'Pathway', own)
-  // Their own erasure requests: the id comes from their token alone.
-  can(['create', 'read'], 'ErasureRequest')
+  // Their own erasure requests and questions about their access log: the id comes from their token alone.
+  can(['create', 'read'], ['ErasureRequest', 'ReviewItem'])
 }
 
 const RULES: Record<Principal['kind'], (builder: Builder, principal: never) => void> = {

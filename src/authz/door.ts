@@ -1,13 +1,14 @@
 // The door to a young person's data: one transaction, the caller's consents, the decision, not-found-not-forbidden, the audit.
 import { eq } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
+import type { Principal } from '../auth/principal.js'
 import type { Database, Tx } from '../db/client.js'
 import { youngPersons } from '../db/schema/young-persons.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
-import type { Action } from './abilities.js'
+import { type Action, defineAbilityFor } from './abilities.js'
 import { type PersonScope, scopeForYoungPerson } from './scope.js'
-import type { PersonalSubject } from './subjects.js'
+import type { PersonalSubject, SubjectName } from './subjects.js'
 
 /**
  * Why a request is refused. `not_found`: the caller may not see the young person, indistinguishable
@@ -181,5 +182,61 @@ export async function withList<T>(database: Database, request: FastifyRequest, r
     const found = await read(tx)
     await recordAudit(tx, request, audit(found))
     return found
+  })
+}
+
+/**
+ * Door steps that commit together, in one transaction the door opens (the page reads a consent and
+ * grants its replacement; an idempotent create claims its key in the same transaction). Each step is
+ * `enterDoor` or `enterRecord`: checked and audited on its own, its refusal handed back.
+ */
+export interface Doorway {
+  request: FastifyRequest
+  youngPerson<T>(youngPersonId: string, access: Access, work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>): Promise<{ value: T } | Refusal>
+  record<R extends { youngPersonId: string }, T>(
+    locate: (tx: Tx) => Promise<R | undefined>,
+    access: RecordAccess<R>,
+    work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
+  ): Promise<{ value: T } | { denial: Denial } | Conflict>
+}
+
+/** The steps of a doorway in a transaction already held (the idempotency claim's). */
+export function doorway(tx: Tx, request: FastifyRequest): Doorway {
+  return {
+    request,
+    youngPerson: (youngPersonId, access, work) => enterDoor(tx, request, youngPersonId, access, work),
+    record: (locate, access, work) => enterRecord(tx, request, locate, access, work),
+  }
+}
+
+/** Opens the request's transaction for steps that must commit together; see `Doorway`. */
+export function throughDoor<T>(database: Database, request: FastifyRequest, steps: (door: Doorway) => Promise<T>): Promise<T> {
+  return database.transaction((tx) => steps(doorway(tx, request)))
+}
+
+/** The answer of role-gated work: its value and events, and what the change sets in motion once they are written. */
+export interface RoleWork<T> extends Allowed<T> {
+  /** Runs after the events (a granted erasure erases at once, and its own events follow the decision's). */
+  afterwards?: (tx: Tx) => Promise<void>
+}
+
+/** Operations on a type as a whole (registry, intake, statistics, the roles below): a caller without the permission gets 403. */
+export function ensureCan(principal: Principal, action: Action, subject: SubjectName): void {
+  if (!defineAbilityFor(principal).can(action, subject)) throw new ForbiddenError('Your account may not use this operation')
+}
+
+/**
+ * Work a role allows, not a consent: the data protection officer's erasure decisions and legal holds,
+ * a young person's own requests and questions. The rule is checked first (403, nothing written: the
+ * caller's role decided it, not the young person's data); the work, its events and what it sets in
+ * motion run in one transaction. A missing record or a state that refuses (404, 409) rolls it all back.
+ */
+export async function withRole<T>(database: Database, request: FastifyRequest, action: Action, subject: SubjectName, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
+  ensureCan(request.principal, action, subject)
+  return database.transaction(async (tx) => {
+    const done = await work(tx)
+    await recordAllowed(tx, request, done.audit)
+    if (done.afterwards) await done.afterwards(tx)
+    return done.value
   })
 }

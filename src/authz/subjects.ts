@@ -98,6 +98,7 @@ export type RegistrySubject =
   | 'AuditLog'
   | 'ErasureRequest'
   | 'LegalHold'
+  | 'ReviewItem'
   | 'Caseload'
 
 export type SubjectName = PersonalSubject | RegistrySubject

@@ -88,7 +88,7 @@ t.test("the young person's access log", async (t) => {
     for (const caller of [nurseActor, admin]) {
       const res = await app.inject({ url: '/v1/me/access-log', headers: caller.headers })
       t.equal(res.statusCode, 403)
-      t.match(res.json(), { status: 403, code: 'POLKU_FORBIDDEN', detail: 'Only a young person has an access log' })
+      t.match(res.json(), { status: 403, code: 'POLKU_FORBIDDEN', detail: 'These routes are for young persons signed in with their own account' })
     }
   })
 })

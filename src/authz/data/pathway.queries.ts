@@ -1,7 +1,7 @@
 // SQL of pathways, goals and steps. Authorization conditions come from src/authz; versions guard every update.
 import { type AnyColumn, and, asc, eq, inArray, type SQL, sql } from 'drizzle-orm'
 import { activeConsent } from '../sql.js'
-import type { Queryable } from '../../db/client.js'
+import { type Queryable, queryRows } from '../../db/client.js'
 import { goals, pathways, steps } from '../../db/schema/pathway.js'
 import { professionals } from '../../db/schema/registry.js'
 import { consents } from '../../db/schema/young-persons.js'
@@ -152,4 +152,29 @@ export async function onTeam(q: Queryable, youngPersonId: string, professionalId
     )
     .limit(1)
   return row !== undefined
+}
+
+/** Closes the pathway (creating it closed when there is none yet); its id and the closing time. */
+export async function closePathwayRow(q: Queryable, youngPersonId: string, reason: string): Promise<{ id: string; closed_at: string }> {
+  const [row] = await queryRows<{ id: string; closed_at: string }>(
+    q,
+    sql`insert into pathways (young_person_id, status, closed_at, close_reason) values (${youngPersonId}, 'closed', now(), ${reason})
+      on conflict (young_person_id) do update set status = 'closed', closed_at = now(), close_reason = excluded.close_reason, version = pathways.version + 1, updated_at = now()
+      returning id, closed_at`,
+  )
+  return row!
+}
+
+export async function reopenPathwayRow(q: Queryable, pathwayId: string): Promise<void> {
+  await q.execute(sql`update pathways set status = 'active', closed_at = null, close_reason = null, version = version + 1, updated_at = now() where id = ${pathwayId}`)
+}
+
+/** Partner systems acting for an agency that holds an agency-wide `pathway` consent: those told about the pathway. */
+export async function pathwayPartnerAgencies(q: Queryable, youngPersonId: string): Promise<string[]> {
+  const rows = await queryRows<{ agency_id: string }>(
+    q,
+    sql`select distinct grantee_agency_id as agency_id from consents
+      where young_person_id = ${youngPersonId} and grantee_agency_id is not null and grantee_role is null and 'pathway' = any(categories) and ${activeConsent}`,
+  )
+  return rows.map((r) => r.agency_id)
 }

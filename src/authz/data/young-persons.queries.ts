@@ -91,3 +91,9 @@ export async function caseload(q: Queryable, ability: AppAbility, principal: Pri
   const found = await caseloadQuery(q, ability, principal, allowed, page)
   return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
 }
+
+/** Locks the young person's row: erasure, the retention job and a new legal hold for them take turns. */
+export async function lockYoungPerson(q: Queryable, youngPersonId: string): Promise<{ id: string; erasedAt: Date | null } | undefined> {
+  const [row] = await q.select({ id: youngPersons.id, erasedAt: youngPersons.erasedAt }).from(youngPersons).where(eq(youngPersons.id, youngPersonId)).for('update')
+  return row
+}

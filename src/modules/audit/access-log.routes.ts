@@ -1,7 +1,6 @@
 // The young person's access log: who accessed or tried to access their data, when, and under which consent.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { abilityFor, withList } from '../../authz/index.js'
-import { ForbiddenError } from '../../errors.js'
+import { abilityFor, ownYoungPerson, withList } from '../../authz/index.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { presentAccessLogEntry } from './audit.presenters.js'
@@ -20,8 +19,7 @@ export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal
-      if (principal.kind !== 'young_person') throw new ForbiddenError('Only a young person has an access log')
+      const principal = ownYoungPerson(request.principal)
       const page = pageRequest(request.query)
       const rows = await withList(
         app.database,

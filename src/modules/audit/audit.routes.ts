@@ -1,6 +1,6 @@
 // Audit routes: chain heads, verification and event metadata (auditors); the young person's access log.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ensureCan } from '../../authz/index.js'
+import { ensureCan, withRole } from '../../authz/index.js'
 import { BadRequestError, UnprocessableError } from '../../errors.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
@@ -9,7 +9,6 @@ import { readHeads, savedSnapshotIsIntact } from './audit.heads.js'
 import * as queries from '../../authz/data/audit.queries.js'
 import * as s from './audit.schemas.js'
 import { verifyAuditLog } from './audit.verify.js'
-import { recordAudit } from './audit.writer.js'
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.database
@@ -75,20 +74,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      ensureCan(request.principal, 'read', 'AuditLog')
       const { from, to } = request.query
-      if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw new BadRequestError('from must not be after to')
       const page = pageRequest(request.query)
-      const rows = await db.transaction(async (tx) => {
+      const rows = await withRole(db, request, 'read', 'AuditLog', async (tx) => {
+        if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw new BadRequestError('from must not be after to')
         const found = await queries.listAuditEvents(tx, request.query, page)
         // Reading who accessed a young person's data is itself an access the young person can see.
         const people = new Set(found.slice(0, page.limit).flatMap((row) => (row.youngPersonId ? [row.youngPersonId] : [])))
-        await recordAudit(
-          tx,
-          request,
-          [...people].map((youngPersonId) => ({ action: 'read', resourceType: 'AuditEvent', youngPersonId, outcome: 'allowed' as const })),
-        )
-        return found
+        return { value: found, audit: [...people].map((youngPersonId) => ({ action: 'read', resourceType: 'AuditEvent', youngPersonId, outcome: 'allowed' as const })) }
       })
       return toPage(request, reply, page, rows, (row) => ({ at: row.occurredAt, id: row.id }), (row) => row)
     },

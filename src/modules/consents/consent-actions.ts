@@ -1,7 +1,7 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { enterDoor, enterRecord, granteeColumns, refusalReason, subjectOf } from '../../authz/index.js'
+import { type Doorway, granteeColumns, refusalReason, subjectOf } from '../../authz/index.js'
 import { auditCtes } from '../audit/audit.writer.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
@@ -18,9 +18,10 @@ type Granted = ReturnType<typeof presentConsent> & { receipt: ReturnType<typeof 
  * A new consent, or (with `supersedes`) a narrowed or extended one that ends the old; null when the caller
  * may not see the young person, `{ refused }` (audited, nothing written) when they may not record this one.
  */
-export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, youngPersonId: string, body: Static<typeof GrantConsent>) {
+export async function grantOrReplaceConsent(door: Doorway, youngPersonId: string, body: Static<typeof GrantConsent>) {
+  const { request } = door
   const access = { action: 'create', subject: 'Consent', audit: { action: 'grant', resourceType: 'Consent', resourceId: null } } as const
-  const outcome = await enterDoor<Granted>(tx, request, youngPersonId, access, async ({ scope }) => {
+  const outcome = await door.youngPerson<Granted>(youngPersonId, access, async ({ tx, scope }) => {
     // The caller sees this young person, so saying why reveals nothing; the young person sees the attempt in their access log.
     const consent = { youngPersonId, ...granteeColumns(body.grantee) }
     if (!scope.can('create', 'Consent', consent)) {
@@ -47,9 +48,9 @@ export async function grantOrReplaceConsent(tx: Tx, request: FastifyRequest, you
 }
 
 /** One consent with what is needed for its receipt, for the young person or a holder; null (audited) otherwise. */
-export async function readConsent(tx: Tx, request: FastifyRequest, consentId: string) {
+export async function readConsent(door: Doorway, consentId: string) {
   const access = { action: 'read', subject: 'Consent', audit: { action: 'read', resourceType: 'Consent', resourceId: consentId } } as const
-  const outcome = await enterRecord(tx, request, (tx) => queries.findConsent(tx, consentId), access, async (_door, row) => ({
+  const outcome = await door.record((tx) => queries.findConsent(tx, consentId), access, async (_door, row) => ({
     value: row,
     audit: [{ ...access.audit, youngPersonId: row.youngPersonId, consentIds: [row.id], outcome: 'allowed' as const }],
   }))
@@ -60,10 +61,11 @@ export async function readConsent(tx: Tx, request: FastifyRequest, consentId: st
  * Withdrawal, effective on the very next request; null (audited) when the caller may not revoke it.
  * `callerMayRead` says whether the caller may read the withdrawn consent now, after the withdrawal.
  */
-export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: string) {
+export async function revokeConsent(door: Doorway, consentId: string) {
+  const { request } = door
   const access = { action: 'revoke', subject: 'Consent', audit: { action: 'revoke', resourceType: 'Consent', resourceId: consentId } } as const
   // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
-  const outcome = await enterRecord(tx, request, (tx) => queries.lockConsent(tx, consentId), access, async ({ scope }, locked) => {
+  const outcome = await door.record((tx) => queries.lockConsent(tx, consentId), access, async ({ tx, scope }, locked) => {
     if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
     const event = { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId }
     const audit = [{ ...event, consentIds: [locked.id], outcome: 'allowed' as const }]
@@ -78,14 +80,14 @@ export async function revokeConsent(tx: Tx, request: FastifyRequest, consentId: 
 }
 
 /** The young person's answer to a consent request; approving creates the consent now. */
-export async function decideConsentRequest(tx: Tx, request: FastifyRequest, requestId: string, decision: 'approve' | 'decline', validUntil?: string | Date) {
+export async function decideConsentRequest(door: Doorway, requestId: string, decision: 'approve' | 'decline', validUntil?: string | Date) {
   const access = { action: 'approve', subject: 'ConsentRequest', audit: { action: decision, resourceType: 'ConsentRequest', resourceId: requestId } } as const
-  const outcome = await enterRecord(tx, request, (tx) => queries.findConsentRequest(tx, requestId, true), access, async (_door, row) => {
-    const consentId = await decide(tx, request, row, decision, validUntil)
+  const outcome = await door.record((tx) => queries.findConsentRequest(tx, requestId, true), access, async ({ tx }, row) => {
+    const consentId = await decide(tx, door.request, row, decision, validUntil)
     const event = { action: decision, resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId: row.youngPersonId }
-    return { value: row.id, audit: [{ ...event, consentIds: consentId ? [consentId] : [], outcome: 'allowed' as const }] }
+    return { value: (await queries.findConsentRequest(tx, row.id))!, audit: [{ ...event, consentIds: consentId ? [consentId] : [], outcome: 'allowed' as const }] }
   })
-  return 'value' in outcome ? (await queries.findConsentRequest(tx, outcome.value))! : null
+  return 'value' in outcome ? outcome.value : null
 }
 
 /** Approves (granting the consent, releasing the referrals that waited for it) or declines; the consent's id when one was made. */

@@ -2,13 +2,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, mayStillRead, scopeForYoungPerson, withList, withYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, doorway, mayStillRead, throughDoor, withList, withYoungPerson } from '../../authz/index.js'
 import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
-import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from './consent-actions.js'
 import * as queries from '../../authz/data/consents.queries.js'
 import * as s from './consents.schemas.js'
@@ -44,7 +42,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reply,
         201,
         async (tx) => {
-          const result = await grantOrReplaceConsent(tx, request, youngPersonId, request.body)
+          const result = await grantOrReplaceConsent(doorway(tx, request), youngPersonId, request.body)
           if (result && 'refused' in result) refusal = result.refused
           return result && 'refused' in result ? null : result
         },
@@ -90,7 +88,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const row = await db.transaction((tx) => readConsent(tx, request, request.params.id))
+      const row = await throughDoor(db, request, (door) => readConsent(door, request.params.id))
       if (!row) throw new NotFoundError()
       return { ...presentConsent(row), receipt: consentReceipt(row) }
     },
@@ -108,7 +106,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const revoked = await db.transaction((tx) => revokeConsent(tx, request, request.params.id))
+      const revoked = await throughDoor(db, request, (door) => revokeConsent(door, request.params.id))
       if (!revoked) throw new NotFoundError()
       // A consent the caller may not read (or no longer may) answers with ids and status only.
       const { consent } = revoked
@@ -131,22 +129,23 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const principal = request.principal
       const youngPersonId = request.params.id
+      // Entered as a read: whoever may not ask gets the same 404 as for a young person they cannot see.
+      const access = { action: 'read', subject: 'YoungPerson', audit: { action: 'request', resourceType: 'ConsentRequest', resourceId: null } } as const
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
-        const scope = await scopeForYoungPerson(tx, principal, youngPersonId)
-        if (principal.kind !== 'professional' || !scope.can('create', 'ConsentRequest', { youngPersonId })) {
-          const person = await findYoungPerson(tx, youngPersonId)
-          await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', youngPersonId: person ? youngPersonId : null, resourceId: null, outcome: 'denied' }])
-          return null
-        }
-        await checkGrantee(tx, request.body.grantee)
-        const row = await queries.insertConsentRequest(tx, {
-          ...request.body,
-          youngPersonId,
-          requestedByProfessionalId: principal.professionalId,
-          expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
+        const outcome = await doorway(tx, request).youngPerson(youngPersonId, access, async ({ tx, scope }) => {
+          // Only professionals are given the rule; their id is the asker's.
+          if (principal.kind !== 'professional' || !scope.can('create', 'ConsentRequest', { youngPersonId })) return 'not_found'
+          await checkGrantee(tx, request.body.grantee)
+          const row = await queries.insertConsentRequest(tx, {
+            ...request.body,
+            youngPersonId,
+            requestedByProfessionalId: principal.professionalId,
+            expiresAt: new Date(Date.now() + app.config.consentRequestTtlDays * DAY_MS),
+          })
+          const event = { ...access.audit, resourceId: row.id, youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' as const }
+          return { value: presentRequest(row), audit: [event] }
         })
-        await recordAudit(tx, request, [{ action: 'request', resourceType: 'ConsentRequest', resourceId: row.id, youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }])
-        return presentRequest(row)
+        return 'value' in outcome ? outcome.value : null
       })
       if (!created) throw new NotFoundError()
       return reply.send(created)
@@ -189,7 +188,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const decided = await db.transaction((tx) => decideConsentRequest(tx, request, request.params.id, decision, request.body?.validUntil))
+        const decided = await throughDoor(db, request, (door) => decideConsentRequest(door, request.params.id, decision, request.body?.validUntil))
         if (!decided) throw new NotFoundError()
         return presentRequest(decided)
       },

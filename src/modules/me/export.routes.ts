@@ -10,7 +10,8 @@ import { Referral } from '../referrals/referrals.schemas.js'
 import { ErasureRequest, Tombstone } from '../retention/retention.schemas.js'
 import { ReviewItem } from '../review-items/review-items.schemas.js'
 import { exportOwnData } from './export.service.js'
-import { Me, ownYoungPerson } from './me.presenters.js'
+import { ownYoungPerson } from '../../authz/own.js'
+import { Me } from './me.presenters.js'
 
 const Export = Type.Object(
   {

@@ -1,7 +1,5 @@
-// The young person's own record as they see it, and the guard that keeps /v1/me routes to their own token.
+// The young person's own record as they see it.
 import { type Static, Type } from 'typebox'
-import type { Principal } from '../../auth/principal.js'
-import { ForbiddenError } from '../../errors.js'
 import { Retention } from '../retention/retention.schemas.js'
 import type { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 
@@ -24,14 +22,4 @@ type PersonRow = NonNullable<Awaited<ReturnType<typeof findYoungPerson>>>
 export function presentMe(row: PersonRow, retention: Static<typeof Retention>): Static<typeof Me> {
   const { id, givenName, familyName, birthDate, email, phone, createdAt } = row
   return { id, givenName, familyName, birthDate, email, phone, createdAt, retention }
-}
-
-/** Only a young person's own token reaches these routes; their id comes from the token alone. */
-export function ownYoungPerson(principal: Principal): Extract<Principal, { kind: 'young_person' }> {
-  if (principal.kind !== 'young_person') throw new ForbiddenError('These routes are for young persons signed in with their own account')
-  return principal
-}
-
-export function ownYoungPersonId(principal: Principal): string {
-  return ownYoungPerson(principal).youngPersonId
 }

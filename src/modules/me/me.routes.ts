@@ -9,7 +9,8 @@ import { ConsentList, ConsentRequestList, ListQuery } from '../consents/consents
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { retentionOf } from '../retention/retention.presenters.js'
 import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
-import { Me, ownYoungPersonId, presentMe } from './me.presenters.js'
+import { ownYoungPersonId } from '../../authz/own.js'
+import { Me, presentMe } from './me.presenters.js'
 
 const byCreation = (row: { createdAt: Date; id: string }) => ({ at: row.createdAt, id: row.id })
 

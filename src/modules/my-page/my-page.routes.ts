@@ -6,6 +6,7 @@ import { DATA_CATEGORIES } from '../../config.js'
 import { decideConsentRequest, grantOrReplaceConsent, readConsent, revokeConsent } from '../consents/consent-actions.js'
 import { consentReceipt } from '../consents/consents.service.js'
 import { accountSubjectsStartingWith } from '../../authz/data/link-codes.queries.js'
+import { throughDoor } from '../../authz/index.js'
 import { LinkRefusedError } from '../linking/link-codes.service.js'
 import { linkLogin } from '../linking/link-login.js'
 import { exportOwnData } from '../me/export.service.js'
@@ -121,7 +122,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const yp = youngPersonOf(request)
     const { id } = request.params as { id: string }
     const { t, lang } = request.page
-    const row = await db.transaction((tx) => readConsent(tx, request, id))
+    const row = await throughDoor(db, request, (door) => readConsent(door, id))
     if (!row || row.youngPersonId !== yp.youngPersonId) return reply.code(404).page('error', { message: t('error.notFound') })
     return reply.page('consent', {
       consent: { ...consentView(t, lang, row), categories: row.categories, validUntil: dateFieldValue(row.validUntil) },
@@ -134,7 +135,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
   app.get('/consents/:id/withdraw', { schema: { ...hidden, params: Id } }, async function confirmWithdrawal(request, reply) {
     youngPersonOf(request)
     const { id } = request.params as { id: string }
-    const row = await db.transaction((tx) => readConsent(tx, request, id))
+    const row = await throughDoor(db, request, (door) => readConsent(door, id))
     if (!row) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
     return reply.page('withdraw', { id, sentence: consentSentence(request.page.t, request.page.lang, row) })
   })
@@ -142,7 +143,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
   app.post('/consents/:id/withdraw', { schema: { ...hidden, params: Id, body: form({}) }, ...protect }, async function withdrawConsent(request, reply) {
     youngPersonOf(request)
     const { id } = request.params as { id: string }
-    const revoked = await db.transaction((tx) => revokeConsent(tx, request, id))
+    const revoked = await throughDoor(db, request, (door) => revokeConsent(door, id))
     if (!revoked) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
     return home(reply, 'withdrawn')
   })
@@ -153,12 +154,12 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const body = request.body as { validUntil: string; categories?: unknown }
     const until = endOfDay(body.validUntil.trim())
     if (!until) return reply.code(422).page('error', { message: request.page.t('error.generic') })
-    const changed = await db.transaction(async (tx) => {
-      const current = await readConsent(tx, request, id)
+    const changed = await throughDoor(db, request, async (door) => {
+      const current = await readConsent(door, id)
       if (!current || current.youngPersonId !== yp.youngPersonId) return null
       const grantee = current.granteeProfessionalId ? { professionalId: current.granteeProfessionalId } : { agencyId: current.granteeAgencyId!, ...(current.granteeRole ? { role: current.granteeRole } : {}) }
       const categories = asList(body.categories).filter((c) => (DATA_CATEGORIES as readonly string[]).includes(c))
-      return grantOrReplaceConsent(tx, request, yp.youngPersonId, {
+      return grantOrReplaceConsent(door, yp.youngPersonId, {
         grantee: grantee as never,
         categories: (categories.length > 0 ? categories : current.categories) as never,
         actions: current.actions as never,
@@ -178,7 +179,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
 
   app.get('/grant', { schema: hidden }, async function newConsentForm(request, reply) {
     const yp = youngPersonOf(request)
-    const choices = await db.transaction((tx) => loadTeamChoices(tx, request, yp))
+    const choices = await throughDoor(db, request, (door) => loadTeamChoices(door, yp))
     return grantPage(reply, choices, blankGrantForm(app.config), {})
   })
 
@@ -189,11 +190,11 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     async function grantNewConsent(request, reply) {
       const yp = youngPersonOf(request)
       const values = grantFormValues(request.body)
-      const outcome = await db.transaction(async (tx) => {
-        const choices = await loadTeamChoices(tx, request, yp)
+      const outcome = await throughDoor(db, request, async (door) => {
+        const choices = await loadTeamChoices(door, yp)
         const { errors, grant } = checkGrantForm(values, choices, app.config)
         if (!grant) return { refused: { choices, errors } }
-        const granted = await grantOrReplaceConsent(tx, request, yp.youngPersonId, grant)
+        const granted = await grantOrReplaceConsent(door, yp.youngPersonId, grant)
         return { granted: granted !== null && !('refused' in granted) }
       })
       if (outcome.refused) return grantPage(reply.code(422), outcome.refused.choices, values, outcome.refused.errors)
@@ -206,7 +207,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     youngPersonOf(request)
     const { id, decision } = request.params as { id: string; decision: string }
     if ((decision !== 'approve' && decision !== 'decline') || !/^[0-9a-f-]{36}$/.test(id)) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
-    const decided = await db.transaction((tx) => decideConsentRequest(tx, request, id, decision))
+    const decided = await throughDoor(db, request, (door) => decideConsentRequest(door, id, decision))
     if (!decided) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
     return home(reply, decision)
   })
@@ -221,8 +222,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
     const { id } = request.params as { id: string }
     const question = (request.body as { question: string }).question.trim()
     if (question === '' || question.length > 2000) return reply.code(422).page('question', { eventId: id, error: request.page.t('question.empty') })
-    const item = await db.transaction((tx) => questionAccess(tx, request, yp, id, question))
-    if (!item) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    await questionAccess(db, request, yp, id, question)
     return home(reply, 'asked')
   })
 

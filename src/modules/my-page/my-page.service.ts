@@ -1,19 +1,16 @@
 // What the page reads, in one transaction per request, through the same queries, abilities and audit as the API.
 import type { FastifyRequest } from 'fastify'
-import type { Principal } from '../../auth/principal.js'
-import type { GranteeInput } from '../../authz/index.js'
+import type { Doorway, GranteeInput, YoungPersonPrincipal } from '../../authz/index.js'
 import { abilityFor, accessibleWhere, withYoungPerson } from '../../authz/index.js'
-import type { Database, Tx } from '../../db/client.js'
+import type { Database } from '../../db/client.js'
+import { NotFoundError } from '../../errors.js'
 import type { PageRequest } from '../../http/pagination.js'
 import { listAccessLog } from '../../authz/data/audit.queries.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import * as consentQueries from '../../authz/data/consents.queries.js'
 import { listNotes } from '../../authz/data/notes.queries.js'
 import { type FormerOrCurrentMember, listTeam, listTeamEver } from '../../authz/data/team.queries.js'
 import { listReviewItems, ofYoungPerson } from '../../authz/data/review-items.queries.js'
 import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
-
-type YoungPersonPrincipal = Extract<Principal, { kind: 'young_person' }>
 
 /** One person's records are few; the page shows all of them. */
 const ALL: PageRequest = { limit: 10_000, after: undefined }
@@ -56,11 +53,15 @@ export interface TeamChoice {
  * Whom a new consent may name: the professionals who hold or held one of the young person's consents (while
  * their account is active), their agencies, and the roles seen there. Read as the overview is, and audited.
  */
-export async function loadTeamChoices(tx: Tx, request: FastifyRequest, principal: YoungPersonPrincipal): Promise<TeamChoice[]> {
+export async function loadTeamChoices(door: Doorway, principal: YoungPersonPrincipal): Promise<TeamChoice[]> {
   const id = principal.youngPersonId
-  const rows = await listTeamEver(tx, id)
-  await recordAudit(tx, request, [{ action: 'read', resourceType: 'Team', youngPersonId: id, category: 'pathway', outcome: 'allowed' }])
-  return teamChoices(rows)
+  const event = { action: 'read', resourceType: 'Team', category: 'pathway' } as const
+  const outcome = await door.youngPerson(id, { action: 'read', subject: 'YoungPerson', audit: event }, async ({ tx }) => ({
+    value: teamChoices(await listTeamEver(tx, id)),
+    audit: [{ ...event, youngPersonId: id, outcome: 'allowed' as const }],
+  }))
+  if (!('value' in outcome)) throw new NotFoundError()
+  return outcome.value
 }
 
 export function teamChoices(rows: FormerOrCurrentMember[]): TeamChoice[] {

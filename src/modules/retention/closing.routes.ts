@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import { withYoungPerson } from '../../authz/index.js'
 import { responses } from '../../http/schemas.js'
-import { ownYoungPersonId } from '../me/me.presenters.js'
+import { ownYoungPersonId } from '../../authz/own.js'
 import { denialFor } from '../pathway/access.js'
 import { sendEtag } from '../pathway/etag.js'
 import { Pathway, YoungPersonParams } from '../pathway/pathway.schemas.js'
@@ -25,14 +25,15 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
       // An erased young person's pathway neither closes nor reopens; the refusal is the door's.
       const person = await findYoungPerson(tx, youngPersonId)
-      const done =
-        person?.erasedAt === null &&
-        (change === 'reopen'
-          ? await reopenPathway(tx, request, scope, youngPersonId)
-          : await closePathway(tx, request, scope, youngPersonId, change.close))
-      if (!done) return denialFor(scope, youngPersonId)
+      const changed =
+        person?.erasedAt === null
+          ? change === 'reopen'
+            ? await reopenPathway(tx, request.principal, scope, youngPersonId)
+            : await closePathway(tx, scope, youngPersonId, change.close)
+          : null
+      if (!changed) return denialFor(scope, youngPersonId)
       const { view, events } = await readPathway(tx, request, scope, youngPersonId)
-      return { value: view, audit: events }
+      return { value: view, audit: [changed, ...events] }
     })
     sendEtag(reply, view)
     return view

@@ -1,12 +1,13 @@
 // Erasure requests, legal holds and the erasure notices to partners: asked by the young person, decided by the auditor.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { type Static, Type } from 'typebox'
-import type { Principal } from '../../auth/principal.js'
-import { ensureCan } from '../../authz/index.js'
+import { principalId } from '../../auth/principal.js'
+import { withRole } from '../../authz/index.js'
+import { ownYoungPersonId } from '../../authz/own.js'
+import type { Tx } from '../../db/client.js'
 import type { DataCategory } from '../../config.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, PageQuery, responses } from '../../http/schemas.js'
-import { ownYoungPersonId } from '../me/me.presenters.js'
 import { YoungPersonParams } from '../pathway/pathway.schemas.js'
 import { presentErasureRequest } from './erasure.presenters.js'
 import * as service from './erasure.service.js'
@@ -17,8 +18,10 @@ function presentHold(row: service.LegalHoldRow): Static<typeof s.LegalHold> {
   return { id: row.id, youngPersonId: row.youngPersonId, reason: row.reason, setAt: row.setAt, liftedAt: row.liftedAt, liftReason: row.liftReason }
 }
 
-/** The deciding account: only auditors pass the ability checks of these routes. */
-const accountOf = (principal: Principal) => (principal as { accountId: string }).accountId
+/** Lists whose reading is not itself an event: requests, holds and notices name no content of the young person's records. */
+const unaudited =
+  <T>(read: (tx: Tx) => Promise<T>) =>
+  async (tx: Tx) => ({ value: await read(tx), audit: [] })
 
 const byRequested = (row: service.ErasureRequestRow) => ({ at: row.requestedAt, id: row.id })
 const ListQuery = Type.Object(PageQuery, { additionalProperties: false })
@@ -38,8 +41,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async function askForErasure(request, reply) {
       const id = ownYoungPersonId(request.principal)
-      ensureCan(request.principal, 'create', 'ErasureRequest')
-      const row = await db.transaction((tx) => service.requestErasure(tx, request, id, request.body.categories as DataCategory[] | undefined))
+      const row = await withRole(db, request, 'create', 'ErasureRequest', (tx) => service.requestErasure(tx, id, request.body.categories as DataCategory[] | undefined))
       reply.code(201)
       return presentErasureRequest(row)
     },
@@ -50,9 +52,8 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['me'], summary: 'Your erasure requests, their state and the reason of each decision', querystring: ListQuery, response: responses({ 200: s.ErasureRequestList }, 403) } },
     async function readOwnErasureRequests(request, reply) {
       const id = ownYoungPersonId(request.principal)
-      ensureCan(request.principal, 'read', 'ErasureRequest')
       const page = pageRequest(request.query)
-      const rows = await db.transaction((tx) => service.listErasureRequests(tx, service.erasureRequestsOf(id), page))
+      const rows = await withRole(db, request, 'read', 'ErasureRequest', unaudited((tx) => service.listErasureRequests(tx, service.erasureRequestsOf(id), page)))
       return toPage(request, reply, page, rows, byRequested, presentErasureRequest)
     },
   )
@@ -61,10 +62,9 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/erasure-requests',
     { schema: { tags: ['audit'], summary: 'Erasure requests to decide (auditor)', querystring: s.ErasureQuery, response: responses({ 200: s.ErasureRequestList }, 403) } },
     async function readErasureRequests(request, reply) {
-      ensureCan(request.principal, 'decide', 'ErasureRequest')
       const page = pageRequest(request.query)
       const status = request.query.status
-      const rows = await db.transaction((tx) => service.listErasureRequests(tx, service.erasureRequestsInStatus(status), page))
+      const rows = await withRole(db, request, 'decide', 'ErasureRequest', unaudited((tx) => service.listErasureRequests(tx, service.erasureRequestsInStatus(status), page)))
       return toPage(request, reply, page, rows, byRequested, presentErasureRequest)
     },
   )
@@ -81,10 +81,8 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async function decideErasureRequest(request) {
-      ensureCan(request.principal, 'decide', 'ErasureRequest')
-      const row = await db.transaction((tx) =>
-        service.decideErasure(tx, request, accountOf(request.principal), request.params.id, request.body as service.Decision, new Date()),
-      )
+      const decision = request.body as service.Decision
+      const row = await withRole(db, request, 'decide', 'ErasureRequest', (tx) => service.decideErasure(tx, request, principalId(request.principal), request.params.id, decision, new Date()))
       return presentErasureRequest(row)
     },
   )
@@ -101,8 +99,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async function placeLegalHold(request, reply) {
-      ensureCan(request.principal, 'manage', 'LegalHold')
-      const row = await db.transaction((tx) => service.setLegalHold(tx, request, accountOf(request.principal), request.params.id, request.body.reason))
+      const row = await withRole(db, request, 'manage', 'LegalHold', (tx) => service.setLegalHold(tx, principalId(request.principal), request.params.id, request.body.reason))
       reply.code(201)
       return presentHold(row)
     },
@@ -112,9 +109,8 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/young-persons/:id/legal-holds',
     { schema: { tags: ['audit'], summary: 'Legal holds of a young person, lifted or not (auditor)', params: YoungPersonParams, querystring: ListQuery, response: responses({ 200: s.LegalHoldList }, 403) } },
     async function readLegalHolds(request, reply) {
-      ensureCan(request.principal, 'manage', 'LegalHold')
       const page = pageRequest(request.query)
-      const rows = await db.transaction((tx) => service.listLegalHolds(tx, request.params.id, page))
+      const rows = await withRole(db, request, 'manage', 'LegalHold', unaudited((tx) => service.listLegalHolds(tx, request.params.id, page)))
       return toPage(request, reply, page, rows, (r) => ({ at: r.setAt, id: r.id }), presentHold)
     },
   )
@@ -123,8 +119,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/legal-holds/:id/lift',
     { schema: { tags: ['audit'], summary: 'Lift a legal hold, with a reason (auditor)', params: IdParams, body: s.LegalHoldBody, response: responses({ 200: s.LegalHold }, 403, 404, 409) } },
     async function liftLegalHold(request) {
-      ensureCan(request.principal, 'manage', 'LegalHold')
-      return presentHold(await db.transaction((tx) => service.liftLegalHold(tx, request, accountOf(request.principal), request.params.id, request.body.reason)))
+      return presentHold(await withRole(db, request, 'manage', 'LegalHold', (tx) => service.liftLegalHold(tx, principalId(request.principal), request.params.id, request.body.reason)))
     },
   )
 
@@ -139,9 +134,8 @@ export const erasureRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async function readErasureNotices(request, reply) {
-      ensureCan(request.principal, 'read', 'AuditLog')
       const page = pageRequest(request.query)
-      const rows = await db.transaction((tx) => listErasureNotices(tx, request.query.unacknowledged === true, page))
+      const rows = await withRole(db, request, 'read', 'AuditLog', unaudited((tx) => listErasureNotices(tx, request.query.unacknowledged === true, page)))
       return toPage(request, reply, page, rows, (r) => ({ at: new Date(r.created_at), id: r.id }), presentNotice)
     },
   )

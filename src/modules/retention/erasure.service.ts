@@ -2,11 +2,13 @@
 import { and, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import type { DataCategory } from '../../config.js'
 import { DATA_CATEGORIES } from '../../config.js'
-import { type Queryable, queryRows } from '../../db/client.js'
+import { lockYoungPerson } from '../../authz/data/young-persons.queries.js'
+import type { RoleWork } from '../../authz/index.js'
+import type { Queryable, Tx } from '../../db/client.js'
 import { type ErasureGround, erasureRequests, legalHolds } from '../../db/schema/retention.js'
 import { ConflictError, NotFoundError } from '../../errors.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
-import { type AuditSource, recordAudit } from '../audit/audit.writer.js'
+import type { AuditSource } from '../audit/audit.writer.js'
 import { eraseAndAudit } from './erase.js'
 import { retentionBasis } from './retention.queries.js'
 import { completesErasure } from './retention.rules.js'
@@ -19,25 +21,19 @@ export type Decision =
   | { decision: 'refuse'; ground: ErasureGround; reason: string }
   | { decision: 'grant_in_part'; categories: DataCategory[]; ground: ErasureGround; reason: string }
 
-/** Locks the young person's row: erasure, the job and a new legal hold for them take turns. */
-async function lockYoungPerson(q: Queryable, youngPersonId: string) {
-  const [row] = await queryRows<{ id: string; erased_at: string | null }>(q, sql`select id, erased_at from young_persons where id = ${youngPersonId} for update`)
-  return row
-}
-
-export async function requestErasure(q: Queryable, source: AuditSource, youngPersonId: string, categories: DataCategory[] | undefined): Promise<ErasureRequestRow> {
+/** The young person's own request; a second one while the first waits is a conflict. */
+export async function requestErasure(q: Queryable, youngPersonId: string, categories: DataCategory[] | undefined): Promise<RoleWork<ErasureRequestRow>> {
   const person = await lockYoungPerson(q, youngPersonId)
   if (!person) throw new NotFoundError()
-  if (person.erased_at !== null) throw new ConflictError('Your record has already been erased')
+  if (person.erasedAt !== null) throw new ConflictError('Your record has already been erased')
   const [pending] = await q.select({ id: erasureRequests.id }).from(erasureRequests).where(and(eq(erasureRequests.youngPersonId, youngPersonId), eq(erasureRequests.status, 'pending')))
   if (pending) throw new ConflictError('You already have an erasure request waiting for a decision')
   const [row] = await q.insert(erasureRequests).values({ youngPersonId, categories: categories ?? null }).returning()
-  await recordAudit(q, source, [{ action: 'request_erasure', resourceType: 'ErasureRequest', resourceId: row!.id, youngPersonId, outcome: 'allowed' }])
-  return row!
+  return { value: row!, audit: [{ action: 'request_erasure', resourceType: 'ErasureRequest', resourceId: row!.id, youngPersonId, outcome: 'allowed' }] }
 }
 
-/** Decides a pending request; a grant (in full or in part) erases at once, in this transaction. A legal hold refuses to grant. */
-export async function decideErasure(q: Queryable, source: AuditSource, accountId: string, requestId: string, decision: Decision, now: Date): Promise<ErasureRequestRow> {
+/** Decides a pending request; a grant (in full or in part) erases at once, in this transaction, after the decision's event. A legal hold refuses to grant. */
+export async function decideErasure(q: Queryable, source: AuditSource, accountId: string, requestId: string, decision: Decision, now: Date): Promise<RoleWork<ErasureRequestRow>> {
   const [request] = await q.select().from(erasureRequests).where(eq(erasureRequests.id, requestId)).for('update')
   if (!request) throw new NotFoundError()
   if (request.status !== 'pending') throw new ConflictError(`The request was already decided (${request.status})`)
@@ -62,11 +58,12 @@ export async function decideErasure(q: Queryable, source: AuditSource, accountId
     })
     .where(eq(erasureRequests.id, requestId))
     .returning()
-  await recordAudit(q, source, [{ action: `erasure_${status}`, resourceType: 'ErasureRequest', resourceId: requestId, youngPersonId, outcome: 'allowed' }])
-  if (categories.length > 0 && basis.erasedAt === null) {
-    await eraseAndAudit(q, source, youngPersonId, categories, completesErasure(basis, categories), now, 'erasure_request')
+  const audit = [{ action: `erasure_${status}`, resourceType: 'ErasureRequest', resourceId: requestId, youngPersonId, outcome: 'allowed' as const }]
+  if (categories.length === 0 || basis.erasedAt !== null) return { value: row!, audit }
+  const afterwards = async (tx: Tx) => {
+    await eraseAndAudit(tx, source, youngPersonId, categories, completesErasure(basis, categories), now, 'erasure_request')
   }
-  return row!
+  return { value: row!, audit, afterwards }
 }
 
 /** Which erasure requests a list shows: one young person's, or those in one status (all without it). */
@@ -83,14 +80,13 @@ export function listErasureRequests(q: Queryable, where: SQL | undefined, page: 
     .limit(page.limit + 1)
 }
 
-export async function setLegalHold(q: Queryable, source: AuditSource, accountId: string, youngPersonId: string, reason: string): Promise<LegalHoldRow> {
+export async function setLegalHold(q: Queryable, accountId: string, youngPersonId: string, reason: string): Promise<RoleWork<LegalHoldRow>> {
   if (!(await lockYoungPerson(q, youngPersonId))) throw new NotFoundError()
   const [row] = await q.insert(legalHolds).values({ youngPersonId, reason, setByAccountId: accountId }).returning()
-  await recordAudit(q, source, [{ action: 'set_legal_hold', resourceType: 'LegalHold', resourceId: row!.id, youngPersonId, outcome: 'allowed' }])
-  return row!
+  return { value: row!, audit: [{ action: 'set_legal_hold', resourceType: 'LegalHold', resourceId: row!.id, youngPersonId, outcome: 'allowed' }] }
 }
 
-export async function liftLegalHold(q: Queryable, source: AuditSource, accountId: string, holdId: string, reason: string): Promise<LegalHoldRow> {
+export async function liftLegalHold(q: Queryable, accountId: string, holdId: string, reason: string): Promise<RoleWork<LegalHoldRow>> {
   const [row] = await q
     .update(legalHolds)
     .set({ liftedAt: sql`now()`, liftedByAccountId: accountId, liftReason: reason })
@@ -100,8 +96,7 @@ export async function liftLegalHold(q: Queryable, source: AuditSource, accountId
     const [exists] = await q.select({ id: legalHolds.id }).from(legalHolds).where(eq(legalHolds.id, holdId))
     throw exists ? new ConflictError('The legal hold was already lifted') : new NotFoundError()
   }
-  await recordAudit(q, source, [{ action: 'lift_legal_hold', resourceType: 'LegalHold', resourceId: row.id, youngPersonId: row.youngPersonId, outcome: 'allowed' }])
-  return row
+  return { value: row, audit: [{ action: 'lift_legal_hold', resourceType: 'LegalHold', resourceId: row.id, youngPersonId: row.youngPersonId, outcome: 'allowed' }] }
 }
 
 export function listLegalHolds(q: Queryable, youngPersonId: string, page: PageRequest) {

@@ -1,10 +1,8 @@
 // Review items: the young person asks ("Question this"), auditors list and answer; all of it audited.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ensureCan } from '../../authz/index.js'
-import { ForbiddenError, NotFoundError } from '../../errors.js'
+import { ownYoungPerson, withRole } from '../../authz/index.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import * as queries from '../../authz/data/review-items.queries.js'
 import * as s from './review-items.schemas.js'
 import { answerQuestion, presentReviewItem, questionAccess } from './review-items.service.js'
@@ -25,10 +23,8 @@ export const reviewItemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async function askAboutAccess(request, reply) {
-      const principal = request.principal
-      if (principal.kind !== 'young_person') throw new ForbiddenError('Only a young person questions their own access log')
-      const item = await db.transaction((tx) => questionAccess(tx, request, principal, request.body.auditEventId, request.body.question))
-      if (!item) throw new NotFoundError()
+      const principal = ownYoungPerson(request.principal)
+      const item = await questionAccess(db, request, principal, request.body.auditEventId, request.body.question)
       return reply.code(201).send(item)
     },
   )
@@ -37,10 +33,12 @@ export const reviewItemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/me/review-items',
     { schema: { tags: ['me'], summary: 'Your questions about accesses, with their answers', querystring: s.OwnListQuery, response: responses({ 200: s.ReviewItemList }, 403) } },
     async function readOwnReviewItems(request, reply) {
-      const principal = request.principal
-      if (principal.kind !== 'young_person') throw new ForbiddenError('Only a young person has review items of their own')
+      const principal = ownYoungPerson(request.principal)
       const page = pageRequest(request.query)
-      const rows = await db.transaction((tx) => queries.listReviewItems(tx, queries.ofYoungPerson(principal.youngPersonId), page))
+      const rows = await withRole(db, request, 'read', 'ReviewItem', async (tx) => ({
+        value: await queries.listReviewItems(tx, queries.ofYoungPerson(principal.youngPersonId), page),
+        audit: [],
+      }))
       return toPage(request, reply, page, rows, byCreation, presentReviewItem)
     },
   )
@@ -49,14 +47,12 @@ export const reviewItemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/audit/review-items',
     { schema: { tags: ['audit'], summary: "Young persons' questions about accesses (auditors)", querystring: s.ReviewItemQuery, response: responses({ 200: s.ReviewItemList }, 403) } },
     async function listReviewItems(request, reply) {
-      ensureCan(request.principal, 'read', 'AuditLog')
       const page = pageRequest(request.query)
-      const rows = await db.transaction(async (tx) => {
+      const rows = await withRole(db, request, 'read', 'AuditLog', async (tx) => {
         const found = await queries.listReviewItems(tx, queries.withStatus(request.query.status), page)
         // The questions are the young persons' own words: reading them is an access they can see.
         const people = new Set(found.slice(0, page.limit).map((row) => row.youngPersonId))
-        await recordAudit(tx, request, [...people].map((youngPersonId) => ({ action: 'read', resourceType: 'ReviewItem', youngPersonId, outcome: 'allowed' as const })))
-        return found
+        return { value: found, audit: [...people].map((youngPersonId) => ({ action: 'read', resourceType: 'ReviewItem', youngPersonId, outcome: 'allowed' as const })) }
       })
       return toPage(request, reply, page, rows, byCreation, presentReviewItem)
     },
@@ -66,9 +62,7 @@ export const reviewItemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/audit/review-items/:id/answer',
     { schema: { tags: ['audit'], summary: 'Answer a question; the young person reads it on their page', params: IdParams, body: s.Answer, response: responses({ 200: s.ReviewItem }, 403, 404, 409) } },
     async function answerReviewItem(request) {
-      ensureCan(request.principal, 'read', 'AuditLog')
-      const principal = request.principal as { accountId: string }
-      return db.transaction((tx) => answerQuestion(tx, request, principal.accountId, request.params.id, request.body.answer))
+      return answerQuestion(db, request, request.params.id, request.body.answer)
     },
   )
 }

@@ -5,7 +5,7 @@ import type { Principal } from '../../auth/principal.js'
 import { type Allowed, type DoorScope, withYoungPerson } from '../../authz/index.js'
 import { type PageRequest, pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
-import { ownYoungPersonId } from '../me/me.presenters.js'
+import { ownYoungPersonId } from '../../authz/own.js'
 import { type TimelineRow, timelinePage } from '../../authz/data/timeline.queries.js'
 import * as s from './timeline.schemas.js'
 
