@@ -8,7 +8,7 @@ export { type GranteeColumns, type GranteeInput, granteeColumns } from './grante
 export type { HeldConsent } from './consent-condition.js'
 export { type Access, type Allowed, type Conflict, type Denial, type Doorway, type DoorScope, denialFor, doorway, ensureCan, enterDoor, enterRecord, type RecordAccess, type Refusal, refuse, type RoleWork, throughDoor, withList, withRecord, withRole, withYoungPerson } from './door.js'
 export { type CaseloadEntry, readCaseload } from './caseload-read.js'
-export { ownYoungPerson, ownYoungPersonId, type YoungPersonPrincipal } from './own.js'
+export { actingProfessional, ownYoungPerson, ownYoungPersonId, type ProfessionalPrincipal, type YoungPersonPrincipal } from './own.js'
 export { readYoungPerson, type YoungPersonView } from './record-read.js'
 export { receiverHasConsent } from './receiver.js'
 export { mayReopen } from './reopen.js'

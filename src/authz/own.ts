@@ -1,4 +1,4 @@
-// A young person's own routes (their page, their requests, their access log): who may call them.
+// Who a route acts for: a young person on their own routes (their page, requests, access log), a professional on a change recorded under their name.
 import type { Principal } from '../auth/principal.js'
 import { ForbiddenError } from '../errors.js'
 
@@ -12,4 +12,12 @@ export function ownYoungPerson(principal: Principal): YoungPersonPrincipal {
 
 export function ownYoungPersonId(principal: Principal): string {
   return ownYoungPerson(principal).youngPersonId
+}
+
+export type ProfessionalPrincipal = Extract<Principal, { kind: 'professional' }>
+
+/** A change recorded under a professional's name (a referral's referrer): the rules give it to professionals alone. */
+export function actingProfessional(principal: Principal): ProfessionalPrincipal {
+  if (principal.kind !== 'professional') throw new ForbiddenError('Your account may not use this operation')
+  return principal
 }

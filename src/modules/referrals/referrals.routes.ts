@@ -3,8 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withList, withRecord } from '../../authz/index.js'
-import { ForbiddenError, NotFoundError, UnprocessableError } from '../../errors.js'
+import { abilityFor, accessibleWhere, actingProfessional, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withList, withRecord } from '../../authz/index.js'
+import { NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
@@ -46,10 +46,8 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = request.principal
-      ensureCan(principal, 'create', 'Referral')
-      // Only professionals hold `create Referral` (see abilities.ts); this narrows the type for the referrer's id.
-      if (principal.kind !== 'professional') throw new ForbiddenError('Your account may not use this operation')
+      ensureCan(request.principal, 'create', 'Referral')
+      const principal = actingProfessional(request.principal)
       const body = request.body
       const access = { action: 'create', subject: 'Referral', audit: { action: 'create', resourceType: 'Referral', resourceId: null } } as const
       const created = await idempotentCreate(request, reply, 201, async (tx) => {
