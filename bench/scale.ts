@@ -17,7 +17,7 @@ function stats(samples: number[]) {
 }
 
 /** Sequential requests through the whole stack (app.inject): caseload pages and single reads of held young persons. */
-async function measure(url: string) {
+export async function measure(url: string) {
   // The per-caller rate limit would stop a few hundred back-to-back requests; this measures the work, not the limit.
   const app = await buildApp(testConfig({ databaseUrl: url, rateLimitPerMinute: 1_000_000 }))
   try {
@@ -51,7 +51,7 @@ async function measure(url: string) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (!process.env.DATABASE_URL) {
-    console.error('bench:scale needs DATABASE_URL: a PostgreSQL server on which it creates (and drops) two scratch databases')
+    console.error('bench:scale needs DATABASE_URL: a PostgreSQL server on which it creates (and drops) two scratch databases (one with BENCH_SEEDED_URL)')
     process.exit(2)
   }
   const scale = scaleArgument(process.argv)
@@ -59,14 +59,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await seedDatabase(url!, 1e-7)
     return measure(url!)
   })
-  const seeded = await withScratchDatabase('polku_scale_seeded', async (url) => {
-    const started = Date.now()
-    const counts = await seedDatabase(url!, scale, (line) => console.log(`seeding ${line}`))
-    console.log(`seeded in ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(counts)}`)
-    return measure(url!)
-  })
+  // BENCH_SEEDED_URL: a database `bench:seed` already filled, measured as it is (each run appends its audit events to it).
+  const reused = process.env.BENCH_SEEDED_URL
+  const seeded = reused
+    ? await measure(reused)
+    : await withScratchDatabase('polku_scale_seeded', async (url) => {
+        const started = Date.now()
+        const counts = await seedDatabase(url!, scale, (line) => console.log(`seeding ${line}`))
+        console.log(`seeded in ${Math.round((Date.now() - started) / 1000)} s: ${JSON.stringify(counts)}`)
+        return measure(url!)
+      })
   console.table({ empty: { ...empty.caseloadPageMs, read: empty.singleReadMs.p50 }, seeded: { ...seeded.caseloadPageMs, read: seeded.singleReadMs.p50 } })
-  console.log(`scale ${scale}, ${RUNS} sequential requests each`)
+  console.log(`${reused ? 'seeded database reused' : `scale ${scale}`}, ${RUNS} sequential requests each`)
   console.log(`caseload page p99 on seeded data: ${seeded.caseloadPageMs.p99} ms (target < 20 ms)`)
   console.log(
     `single read p50 seeded / empty: ${seeded.singleReadMs.p50} / ${empty.singleReadMs.p50} ms = ${(seeded.singleReadMs.p50 / empty.singleReadMs.p50).toFixed(2)}× (target ≤ 1.5×); p99 ${seeded.singleReadMs.p99} / ${empty.singleReadMs.p99} ms`,

@@ -7,7 +7,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import t from 'tap'
 import { auditEvents } from '../../src/db/schema/index.js'
 import { auditVerifyCommand } from '../../src/modules/audit/audit.cli.js'
-import { chainHash } from '../../src/modules/audit/audit.writer.js'
+import { chainHash, eventId } from '../../src/modules/audit/audit.writer.js'
 import { verifyAuditLog } from '../../src/modules/audit/audit.verify.js'
 import { createAdmin, createAgency, createAuditor, createPartnerClient, createProfessional } from '../factories.js'
 import { bearer, build, tokenFor } from '../helper.js'
@@ -234,4 +234,13 @@ t.test('audit events are append-only and their chains are verifiable', async (t)
     const anonymous = await app.inject({ url: '/v1/audit/verify' })
     t.equal(anonymous.statusCode, 401)
   })
+})
+
+t.test('event ids are version 7 uuids that sort by the time they were made', async (t) => {
+  const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678)
+  const id = eventId(at)
+  t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  t.equal(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16), at, 'the first 48 bits are the milliseconds')
+  t.ok(eventId(at) < eventId(at + 1), 'a later millisecond sorts after')
+  t.not(eventId(at), eventId(at), 'the rest is random')
 })

@@ -103,4 +103,17 @@ t.test('each young person a caseload page shows is one list event on their chain
   const result = await verifyAuditLog(app.database)
   t.equal(result.ok, true, 'the hashes the statement computed are the ones the verifier recomputes')
   t.equal(result.firstBroken, null)
+
+  const ids = await app.database.transaction((tx) =>
+    queryRows<{ id: string; ms: string; occurred: string }>(
+      tx,
+      sql`select id::text, ('x' || replace(left(id::text, 13), '-', ''))::bit(48)::bigint::text as ms, floor(extract(epoch from occurred_at) * 1000)::bigint::text as occurred
+          from audit_events where action = 'list'`,
+    ),
+  )
+  t.equal(new Set(ids.map((r) => r.id)).size, 3, 'each event an id of its own')
+  for (const { id, ms, occurred } of ids) {
+    t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a version 7 uuid')
+    t.ok(Math.abs(Number(ms) - Number(occurred)) < 60_000, 'whose time is when the event occurred')
+  }
 })
