@@ -14,7 +14,7 @@ import { type Database, openDatabase, withRequestDeadline } from './db/client.js
 import { problemCodeOf, registerErrorHandling, ShuttingDownError } from './errors.js'
 import { type ContractFacts, registerContract } from './http/contract.js'
 import { finishDocument } from './http/document.js'
-import { FAST_RESOLVE_SCRIPT } from './http/docs-ui.js'
+import { DOCS_UI_SCRIPT } from './http/docs-ui.js'
 import { validatorCompilers } from './http/validation.js'
 import { loadShedding } from './http/load-shedding.js'
 import { healthRoutes } from './modules/health/health.routes.js'
@@ -215,7 +215,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     staticCSP: true,
     // Operations first; the schema section at the end is left folded, so the page renders quickly.
     uiConfig: { defaultModelsExpandDepth: -1, displayOperationId: false },
-    theme: { title: 'Polku API reference', js: [{ filename: 'fast-resolve.js', content: FAST_RESOLVE_SCRIPT }] },
+    theme: { title: 'Polku API reference', js: [{ filename: 'docs-ui.js', content: DOCS_UI_SCRIPT }] },
   })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Built once the server listens (it takes half a second), not when the first reader opens /docs.
