@@ -101,3 +101,6 @@ export const DOCS_UI_SCRIPT = `;(function () {
   }, bundle)
 })()
 `
+
+/** Served in place of swagger-ui-standalone-preset.js: /docs uses Swagger UI's BaseLayout, which needs no preset. */
+export const STANDALONE_PRESET_STUB = 'window.SwaggerUIStandalonePreset = function () { return [] }\n'
