@@ -13,9 +13,10 @@
  * The tags open one after another: Swagger UI renders every operation of every open tag in one go
  * (about a second of the page's main thread for Polku's hundred operations; it only virtualises
  * lists of 150 or more), so the page starts with the tags closed, opens the first one as soon as
- * the document is read and the others one per task after it: the first operation shows without
- * waiting for the last. Opening goes through the layout's own `layout_show` action, not
- * `layoutActions.show`, which deep linking wraps to push a history entry for each tag.
+ * the document is read, and each next one once the page has painted the one before; the webhooks,
+ * always open, come after the last tag. The first operation shows without waiting for the last.
+ * Opening goes through the layout's own `layout_show` action, not `layoutActions.show`, which deep
+ * linking wraps to push a history entry for each tag.
  */
 export const DOCS_UI_SCRIPT = `;(function () {
   var bundle = window.SwaggerUIBundle
@@ -59,16 +60,37 @@ export const DOCS_UI_SCRIPT = `;(function () {
     }
   }
   function tagsInTurn() {
+    var WEBHOOKS = ['webhooks-in-turn']
+    function show(thing) {
+      return { type: 'layout_show', payload: { thing: thing, shown: true } }
+    }
+    // After the page has painted: the next animation frame, then a task of its own.
+    function afterPaint(step) {
+      requestAnimationFrame(function () {
+        setTimeout(step, 0)
+      })
+    }
     return {
       statePlugins: {
         layout: {
           actions: {
             openTagInTurn: function (tag) {
-              return { type: 'layout_show', payload: { thing: ['operations-tag', tag], shown: true } }
+              return show(['operations-tag', tag])
+            },
+            showWebhooksInTurn: function () {
+              return show(WEBHOOKS)
             },
           },
         },
         spec: {
+          wrapSelectors: {
+            // The webhooks, listed open below the tags, come last.
+            selectWebhooksOperations: function (original, system) {
+              return function () {
+                return system.layoutSelectors.isShown(WEBHOOKS, false) ? original.apply(null, arguments) : null
+              }
+            },
+          },
           wrapActions: {
             updateJsonSpec: function (original, system) {
               return function () {
@@ -76,12 +98,13 @@ export const DOCS_UI_SCRIPT = `;(function () {
                 var tags = system.specSelectors.taggedOperations().keySeq().toArray()
                 var next = 0
                 var openNext = function () {
+                  if (next === tags.length) return system.layoutActions.showWebhooksInTurn()
                   var tag = tags[next++]
                   // A tag the reader (or a deep link) already opened or closed is left as it is.
                   if (system.layoutSelectors.isShown(['operations-tag', tag]) === undefined) system.layoutActions.openTagInTurn(tag)
-                  if (next < tags.length) setTimeout(openNext, 0)
+                  afterPaint(openNext)
                 }
-                if (tags.length > 0) openNext()
+                openNext()
                 return result
               }
             },
