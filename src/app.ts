@@ -14,7 +14,7 @@ import { type Database, openDatabase, withRequestDeadline } from './db/client.js
 import { problemCodeOf, registerErrorHandling, ShuttingDownError } from './errors.js'
 import { type ContractFacts, registerContract } from './http/contract.js'
 import { finishDocument } from './http/document.js'
-import { FAST_RESOLVE_SCRIPT } from './http/docs-ui.js'
+import { DOCS_UI_SCRIPT, STANDALONE_PRESET_STUB } from './http/docs-ui.js'
 import { validatorCompilers } from './http/validation.js'
 import { loadShedding } from './http/load-shedding.js'
 import { healthRoutes } from './modules/health/health.routes.js'
@@ -214,9 +214,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routePrefix: '/docs',
     staticCSP: true,
     // Operations first; the schema section at the end is left folded, so the page renders quickly.
-    uiConfig: { defaultModelsExpandDepth: -1, displayOperationId: false },
-    theme: { title: 'Polku API reference', js: [{ filename: 'fast-resolve.js', content: FAST_RESOLVE_SCRIPT }] },
+    // Swagger UI's own layout, without the standalone preset's top bar (a box to open another document's URL).
+    uiConfig: { defaultModelsExpandDepth: -1, displayOperationId: false, layout: 'BaseLayout' },
+    theme: { title: 'Polku API reference', js: [{ filename: 'docs-ui.js', content: DOCS_UI_SCRIPT }] },
   })
+  // The page still names the standalone preset's script (a quarter of a megabyte to load and run): it is
+  // answered with an empty preset.
+  app.get('/docs/static/swagger-ui-standalone-preset.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').send(STANDALONE_PRESET_STUB),
+  )
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   // Built once the server listens (it takes half a second), not when the first reader opens /docs.
   app.addHook('onListen', async function buildDocument() {
