@@ -56,8 +56,8 @@ t.test('the document and the interactive reference are served', async (t) => {
   t.match(json.headers['content-type'], /^application\/json/)
   t.match(json.json(), { openapi: '3.1.0', info: { title: 'Polku API' }, paths: { '/health/ready': { get: {} } } })
   t.same(json.json(), app.swagger(), 'the document of the running routes is served')
-  // Partners and /docs load the whole document: shared components keep it small. The target is 200 KB
-  // (issue 15); these bounds are where the document stands today, so any growth back towards inlining fails.
+  // Partners and /docs load the whole document: shared components keep it small. The target is 200 KB;
+  // these bounds are where the document stands today, so any growth back towards inlining fails.
   const kilobytes = Buffer.byteLength(json.body) / 1024
   t.comment(`served document: ${kilobytes.toFixed(0)} KB`)
   t.ok(kilobytes < 320, `the served document is under 320 KB (${kilobytes.toFixed(0)} KB)`)
