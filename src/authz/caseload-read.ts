@@ -2,11 +2,13 @@
 import { type SQL, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Database } from '../db/client.js'
+import { ForbiddenError } from '../errors.js'
 import type { PageRequest } from '../http/pagination.js'
 import { appendCtes, shownEventsInput } from '../modules/audit/audit.writer.js'
-import type { AppAbility } from './abilities.js'
+import { type AppAbility, defineAbilityFor } from './abilities.js'
 import { caseloadQuery } from './data/young-persons.queries.js'
 import { isoTimestamp } from './record-read.js'
+import { asCallerIsNow, callerHolds } from './remembered.js'
 import { accessibleWhere } from './sql.js'
 
 export interface CaseloadEntry {
@@ -19,7 +21,9 @@ export interface CaseloadEntry {
 }
 
 interface Row {
-  total: number
+  /** The remembered principal no longer holds (see `principalStillHolds`): nothing was read or written. */
+  stale: boolean
+  total: number | null
   id: string | null
   createdAt: string | null
   givenName: string | null
@@ -34,8 +38,9 @@ interface Row {
  * event per young person shown (`identity` when their name is shown), in one statement: one round trip,
  * one snapshot, committed together. No rule, no rows and no events.
  */
-export async function readCaseload(database: Database, request: FastifyRequest, ability: AppAbility, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
-  const rows = await database.statement<Row>(caseloadRead(database, request, ability, page))
+export async function readCaseload(database: Database, request: FastifyRequest, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
+  const read = async () => database.statement<Row>(caseloadRead(database, request, await caseloadAbility(request), page))
+  const rows = await asCallerIsNow(request, read, (found) => found[0]?.stale === true)
   const entries = rows.flatMap((r) =>
     r.id === null || r.createdAt === null
       ? []
@@ -55,6 +60,18 @@ export async function readCaseload(database: Database, request: FastifyRequest, 
   return { rows: entries, total: Number(rows[0]!.total) }
 }
 
+/** The caller's ability, if it reads a caseload at all (403 otherwise: a young person reads their own record at /v1/me). */
+async function caseloadAbility(request: FastifyRequest): Promise<AppAbility> {
+  let ability = defineAbilityFor(request.principal)
+  if (!ability.can('read', 'Caseload') && request.principalToVerify !== null) {
+    // A remembered caller is looked up before being refused: an account that is gone is 401, not 403.
+    await request.server.principalAfresh(request)
+    ability = defineAbilityFor(request.principal)
+  }
+  if (!ability.can('read', 'Caseload')) throw new ForbiddenError('The caseload is for professionals and partner systems; a young person reads their own record at /v1/me')
+  return ability
+}
+
 /** The one statement of `readCaseload` (exported for the plan tests), under the caller's ability. */
 export function caseloadRead(database: Database, request: FastifyRequest, ability: AppAbility, page: PageRequest): SQL {
   const principal = request.principal
@@ -65,10 +82,12 @@ export function caseloadRead(database: Database, request: FastifyRequest, abilit
     { resourceId: sql`shown.id::text`, youngPersonId: sql`shown.id`, category: sql`case when shown.given_name is not null then 'identity' end` },
     sql`shown_rows`,
   )
-  return sql`with listed as (${listed}),
+  // A remembered principal is re-checked here, in the statement's own snapshot.
+  return sql`with caller as (select ${callerHolds(request)} as holds),
+listed as (select * from (${listed}) as l where (select holds from caller)),
 shown_rows as (select id, given_name from listed where id is not null order by created_at desc, id desc limit ${page.limit}),
 ${appendCtes(events)}
-select l.n::int as total, l.id, ${isoTimestamp(sql`l.created_at`)} as "createdAt", l.given_name as "givenName", l.family_name as "familyName",
+select not (select holds from caller) as stale, l.n::int as total, l.id, ${isoTimestamp(sql`l.created_at`)} as "createdAt", l.given_name as "givenName", l.family_name as "familyName",
   l.categories, ${isoTimestamp(sql`l.consent_valid_until`)} as "consentValidUntil", (select count(*) from appended)::int as audited
-from listed l order by l.created_at desc, l.id desc`
+from (select 1) as one left join listed l on true order by l.created_at desc, l.id desc`
 }

@@ -46,12 +46,8 @@ export interface Refusal {
 /** The answer of the work inside the door: the value, and the audit events of the allowed access. */
 export interface Allowed<T> {
   value: T
-  /** The door writes these; `written`: the work already wrote them in the statement of its change (`auditCtes`). */
-  audit: AuditInput[] | { written: AuditInput[] }
-}
-
-async function recordAllowed(tx: Tx, request: FastifyRequest, audit: Allowed<unknown>['audit']): Promise<void> {
-  if (Array.isArray(audit)) await recordAudit(tx, request, audit)
+  /** The door writes these in the same transaction. */
+  audit: AuditInput[]
 }
 
 /** 403 only for a caller who may see the young person's record anyway; 404 for everyone else. */
@@ -108,7 +104,7 @@ export async function enterDoor<T>(
     const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
     return { denial }
   }
-  await recordAllowed(tx, request, result.audit)
+  await recordAudit(tx, request, result.audit)
   return { value: result.value }
 }
 
@@ -168,7 +164,7 @@ export async function enterRecord<R extends { youngPersonId: string }, T>(
     const seen = row !== undefined && scope !== undefined && access.action !== 'read' && scope.can('read', access.subject, row)
     return { denial: result ?? (seen ? 'forbidden' : 'not_found') }
   }
-  await recordAllowed(tx, request, result.audit)
+  await recordAudit(tx, request, result.audit)
   return { value: result.value }
 }
 
@@ -235,7 +231,7 @@ export async function withRole<T>(database: Database, request: FastifyRequest, a
   ensureCan(request.principal, action, subject)
   return database.transaction(async (tx) => {
     const done = await work(tx)
-    await recordAllowed(tx, request, done.audit)
+    await recordAudit(tx, request, done.audit)
     if (done.afterwards) await done.afterwards(tx)
     return done.value
   })

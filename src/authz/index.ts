@@ -10,6 +10,7 @@ export { type Access, type Allowed, type Conflict, type Denial, type Doorway, ty
 export { type CaseloadEntry, readCaseload } from './caseload-read.js'
 export { actingProfessional, ownYoungPerson, ownYoungPersonId, type ProfessionalPrincipal, type YoungPersonPrincipal } from './own.js'
 export { readYoungPerson, type YoungPersonView } from './record-read.js'
+export { type Withdrawal, withdrawConsent } from './withdrawal.js'
 export { receiverHasConsent } from './receiver.js'
 export { mayReopen } from './reopen.js'
 export { erasable, onLegalHold } from './retention.js'

@@ -5,8 +5,8 @@ import type { Database } from '../db/client.js'
 import { consents, youngPersons } from '../db/schema/young-persons.js'
 import { NotFoundError } from '../errors.js'
 import { appendCtes, decidedEventInput } from '../modules/audit/audit.writer.js'
-import { principalStillHolds } from '../auth/principal.js'
 import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
+import { asCallerIsNow, callerHolds } from './remembered.js'
 import { accessibleWhere, activeConsent, fieldWhere, heldBy } from './sql.js'
 
 export type IdentityField = (typeof IDENTITY_FIELDS)[number]
@@ -57,13 +57,8 @@ export async function readYoungPerson(database: Database, request: FastifyReques
     const [row] = await database.statement<Row>(statement)
     return { row, grants }
   }
-  let { row, grants } = await attempt()
-  if (row?.stale === true) {
-    // The remembered principal no longer holds: nothing was read or written; look the caller up and read again.
-    await request.server.principalAfresh(request)
-    ;({ row, grants } = await attempt())
-  }
-  if (row === undefined || row.stale) throw new Error('the audit event of a read was not written')
+  const { row, grants } = await asCallerIsNow(request, attempt, (found) => found.row?.stale === true)
+  if (row === undefined) throw new Error('the audit event of a read was not written')
   if (!row.allowed || row.id === null || row.createdAt === null) throw new NotFoundError()
   const view: YoungPersonView = { id: row.id, createdAt: row.createdAt, categories: row.categories ?? [] }
   IDENTITY_FIELDS.forEach((field, i) => {
@@ -96,11 +91,9 @@ export function youngPersonRead(request: FastifyRequest, id: string): { statemen
   const grants = [...groups.values()]
   const identityGrant = grants.findIndex((g) => g.fields.includes('givenName'))
   const ownRecord = principal.kind === 'young_person'
-  // A remembered principal is re-checked here, in the statement's own snapshot; a looked-up one holds.
-  const claims = request.principalToVerify
-  const holds = claims ? principalStillHolds(principal, claims) : sql`true`
 
-  const statement = sql`with caller as (select ${holds} as holds),
+  // A remembered principal is re-checked here, in the statement's own snapshot.
+  const statement = sql`with caller as (select ${callerHolds(request)} as holds),
 target as (
   select ${youngPersons.id} as id, ${isoTimestamp(youngPersons.createdAt)} as created_at, ${sql.join(
     IDENTITY_FIELDS.map((field, i) => sql`${COLUMN[field]} as f${sql.raw(String(i))}`),

@@ -26,10 +26,11 @@ export interface PersonScope {
 }
 
 export async function scopeForYoungPerson(q: Queryable, principal: Principal, youngPersonId: string): Promise<PersonScope> {
-  return scopeOf(principal, await loadHeldConsents(q, principal, youngPersonId))
+  return scopeWith(principal, await loadHeldConsents(q, principal, youngPersonId))
 }
 
-function scopeOf(principal: Principal, consents: HeldConsent[]): PersonScope {
+/** The scope of consents a statement already read in its own snapshot (the withdrawal's). */
+export function scopeWith(principal: Principal, consents: HeldConsent[]): PersonScope {
   const ability = defineAbilityFor(principal, consents)
   const can = (action: Action, type: PersonalSubject, row: object) => ability.can(action, subjectOf(type, row))
   return {
@@ -39,7 +40,7 @@ function scopeOf(principal: Principal, consents: HeldConsent[]): PersonScope {
     ensure(action, type, row) {
       if (!can(action, type, row)) throw new NotFoundError()
     },
-    without: (consentId) => scopeOf(principal, consents.filter((c) => c.id !== consentId)),
+    without: (consentId) => scopeWith(principal, consents.filter((c) => c.id !== consentId)),
   }
 }
 

@@ -66,6 +66,101 @@ t.test('a remembered professional on the single read', async (t) => {
   })
 })
 
+t.test('a remembered professional withdrawing a consent', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const health = await createAgency(app, admin, { name: 'Youth health', kind: 'health_services' })
+  const intake = await createAgency(app, admin, { name: 'Ohjaamo', kind: 'youth_work' })
+  const intaker = await createProfessional(app, admin, { agencyId: intake.id, role: 'outreach_worker' })
+  const revoke = (headers: { authorization: string }, id: string) => app.inject({ method: 'POST', url: `/v1/consents/${id}/revoke`, headers })
+  const status = async (consentId: string) =>
+    (await queryRows<{ revoked: boolean }>(app.database.db, sql`select revoked_at is not null as revoked from consents where id = ${consentId}`))[0]!.revoked
+  const revokeEvents = (youngPersonId: string) =>
+    queryRows<{ outcome: string; actor_role: string | null }>(
+      app.database.db,
+      sql`select outcome, actor_role from audit_events where young_person_id = ${youngPersonId} and action = 'revoke' order by seq`,
+    )
+
+  await t.test('after a role change it acts as the new role: what only the old role held is not theirs to withdraw', async (t) => {
+    const nurse = await createProfessional(app, admin, { agencyId: health.id, role: 'nurse' })
+    const yp = await createYoungPerson(app, intaker, { withAccount: true })
+    const consent = await grantConsent(app, yp, { grantee: { agencyId: health.id, role: 'nurse' }, categories: ['pathway'], actions: ['read'] })
+    t.equal((await app.inject({ url: `/v1/young-persons/${yp.id}`, headers: nurse.headers })).statusCode, 200, 'the nurse reads, and is remembered')
+    await queryRows(app.database.db, sql`update professionals set role = 'psychologist' where id = ${nurse.id}`)
+    t.equal((await revoke(nurse.headers, consent.id)).statusCode, 404, 'as a psychologist she holds no consent for this young person')
+    t.equal(await status(consent.id), false, 'the consent stands')
+    t.same(
+      (await revokeEvents(yp.id)).map((e) => [e.outcome, e.actor_role]),
+      [['denied', 'psychologist']],
+      'one denied event, under the role she has now',
+    )
+  })
+
+  await t.test('a deactivated professional is refused, and nothing is written', async (t) => {
+    const nurse = await createProfessional(app, admin, { agencyId: health.id, role: 'nurse' })
+    const yp = await createYoungPerson(app, intaker, { withAccount: true })
+    const consent = await grantConsent(app, yp, { grantee: { professionalId: nurse.id }, categories: ['pathway'], actions: ['read'] })
+    t.equal((await app.inject({ url: `/v1/young-persons/${yp.id}`, headers: nurse.headers })).statusCode, 200)
+    t.equal((await app.inject({ method: 'POST', url: `/v1/professionals/${nurse.id}/deactivate`, headers: admin.headers })).statusCode, 200)
+    t.equal((await revoke(nurse.headers, consent.id)).statusCode, 401)
+    t.equal(await status(consent.id), false, 'the consent stands')
+    t.same(await revokeEvents(yp.id), [], 'no event')
+  })
+
+  await t.test('while nothing changed, the remembered caller withdraws in the one statement', async (t) => {
+    const nurse = await createProfessional(app, admin, { agencyId: health.id, role: 'nurse', displayName: 'Nina Nurse' })
+    const yp = await createYoungPerson(app, intaker, { withAccount: true })
+    const consent = await grantConsent(app, yp, { grantee: { professionalId: nurse.id }, categories: ['pathway'], actions: ['read'] })
+    t.equal((await app.inject({ url: `/v1/young-persons/${yp.id}`, headers: nurse.headers })).statusCode, 200)
+    const res = await revoke(nurse.headers, consent.id)
+    t.equal(res.statusCode, 200)
+    t.match(res.json(), { id: consent.id, status: 'revoked' })
+    t.equal(await status(consent.id), true)
+    t.same(
+      (await revokeEvents(yp.id)).map((e) => [e.outcome, e.actor_role]),
+      [['allowed', 'nurse']],
+    )
+  })
+})
+
+t.test('a remembered caller reading a caseload', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const health = await createAgency(app, admin, { name: 'Youth health', kind: 'health_services' })
+  const intake = await createAgency(app, admin, { name: 'Ohjaamo', kind: 'youth_work' })
+  const intaker = await createProfessional(app, admin, { agencyId: intake.id, role: 'outreach_worker' })
+  const caseload = (headers: { authorization: string }) => app.inject({ url: '/v1/caseload', headers })
+  const listed = (youngPersonId: string) =>
+    queryRows<{ n: number }>(app.database.db, sql`select count(*)::int as n from audit_events where young_person_id = ${youngPersonId} and action = 'list' and resource_type = 'YoungPerson'`)
+
+  await t.test('after a role change the page holds only what the new role was given, on the very next request', async (t) => {
+    const nurse = await createProfessional(app, admin, { agencyId: health.id, role: 'nurse' })
+    const yp = await createYoungPerson(app, intaker, { withAccount: true })
+    await grantConsent(app, yp, { grantee: { agencyId: health.id, role: 'nurse' }, categories: ['pathway'], actions: ['read'] })
+    const before = await caseload(nurse.headers)
+    t.same(before.json().items.map((i: { id: string }) => i.id), [yp.id], 'the nurse sees the young person')
+    t.equal((await caseload(nurse.headers)).json().total, 1, 'and again, as the caller remembered')
+    await queryRows(app.database.db, sql`update professionals set role = 'psychologist' where id = ${nurse.id}`)
+    const after = await caseload(nurse.headers)
+    t.equal(after.statusCode, 200)
+    t.same([after.json().items, after.json().total], [[], 0], 'as a psychologist she holds no consent')
+    t.equal((await listed(yp.id))[0]!.n, 2, 'only the two pages that showed the young person were audited')
+  })
+
+  await t.test('a deactivated account gets 401 on the very next page, whatever its kind, and nothing is written', async (t) => {
+    const nurse = await createProfessional(app, admin, { agencyId: health.id, role: 'nurse' })
+    const yp = await createYoungPerson(app, intaker, { withAccount: true })
+    await grantConsent(app, yp, { grantee: { professionalId: nurse.id }, categories: ['pathway'], actions: ['read'] })
+    t.equal((await caseload(nurse.headers)).statusCode, 200)
+    const other = await createAdmin(app)
+    t.equal((await caseload(other.headers)).statusCode, 403, 'an administrator has no caseload')
+    await queryRows(app.database.db, sql`update accounts set active = false where subject in (${nurse.subject}, ${other.subject})`)
+    t.equal((await caseload(nurse.headers)).statusCode, 401)
+    t.equal((await caseload(other.headers)).statusCode, 401, 'not 403: the account is gone')
+    t.equal((await listed(yp.id))[0]!.n, 1, 'only the first page was audited')
+  })
+})
+
 t.test('the re-check holds for every kind of caller exactly while nothing about them changed', async (t) => {
   const app = await build(t)
   const admin = await createAdmin(app)

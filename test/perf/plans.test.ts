@@ -10,6 +10,7 @@ import { resolvePrincipal } from '../../src/auth/principal.js'
 import { abilityFor, accessibleWhere } from '../../src/authz/index.js'
 import { caseloadRead } from '../../src/authz/caseload-read.js'
 import { youngPersonRead } from '../../src/authz/record-read.js'
+import { withdrawalStatement } from '../../src/authz/withdrawal.js'
 import { type Db, queryRows } from '../../src/db/client.js'
 import * as schema from '../../src/db/schema/index.js'
 import { consents } from '../../src/db/schema/index.js'
@@ -19,6 +20,7 @@ import { listConsents } from '../../src/authz/data/consents.queries.js'
 import { listNotes } from '../../src/authz/data/notes.queries.js'
 import { timelinePage } from '../../src/authz/data/timeline.queries.js'
 import { caseload } from '../../src/authz/data/young-persons.queries.js'
+import { consentEventInsertFrom } from '../../src/modules/webhooks/outbox.js'
 import { createAdmin, createAgency, createProfessional, createYoungPerson } from '../factories.js'
 import { build } from '../helper.js'
 
@@ -60,11 +62,30 @@ t.test('the caseload page, its total and its audit events are one statement that
   const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
   await createYoungPerson(app, counsellor)
   const principal = await resolvePrincipal(app.database.db, counsellor.subject, [])
-  const request = { id: 'plan-test', principal } as unknown as FastifyRequest
+  // A remembered principal: the statement also re-checks the caller's account.
+  const request = { id: 'plan-test', principal, principalToVerify: { subject: counsellor.subject, scopes: [], issuedAt: 0 } } as unknown as FastifyRequest
   const statement = caseloadRead(app.database, request, abilityFor(principal!), pageRequest({ limit: 50 }))
   const plan = await planOf(app, statement)
   t.match(plan, /Insert on audit_events/, 'the events are appended by the same statement')
   t.match(plan, /consents_(professional|agency)_open_idx/, "driven from the caller's open consents")
+  t.notMatch(plan, BIG, 'no sequential scan on a growing table')
+})
+
+t.test('a withdrawal is one statement that locks, decides, withdraws and audits through indexes', async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Youth guidance' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const yp = await createYoungPerson(app, counsellor)
+  const [consent] = await queryRows<{ id: string }>(app.database.db, sql`select id from consents where young_person_id = ${yp.id}`)
+  const principal = await resolvePrincipal(app.database.db, counsellor.subject, [])
+  // A remembered principal, re-checked in the statement; the partners' deliveries are inserted by it too.
+  const request = { id: 'plan-test', principal, principalToVerify: { subject: counsellor.subject, scopes: [], issuedAt: 0 } } as unknown as FastifyRequest
+  const announce = (withdrawn: SQL) => consentEventInsertFrom('consent.revoked', withdrawn, { reason: 'revoked' })
+  const plan = await planOf(app, withdrawalStatement(app.database, request, consent!.id, announce))
+  t.match(plan, /LockRows/, 'the consent is locked')
+  t.match(plan, /Update on consents/, 'withdrawn')
+  t.match(plan, /Insert on audit_events/, 'and audited by the same statement')
   t.notMatch(plan, BIG, 'no sequential scan on a growing table')
 })
 

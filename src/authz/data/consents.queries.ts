@@ -1,7 +1,7 @@
 // SQL of consents and consent requests. Authorization conditions come from src/authz, never from here.
 import { aliasedTable, and, desc, eq, lt, type SQL, sql } from 'drizzle-orm'
 import { type GranteeInput, granteeColumns } from '../grantee.js'
-import { type Queryable, queryRows } from '../../db/client.js'
+import type { Queryable } from '../../db/client.js'
 import { referrals } from '../../db/schema/pathway.js'
 import { agencies, professionals } from '../../db/schema/registry.js'
 import { consentRequests, consents } from '../../db/schema/young-persons.js'
@@ -106,38 +106,12 @@ export async function lockConsent(q: Queryable, id: string): Promise<ConsentRow 
   return row
 }
 
-/** What a withdrawal changed on the consent row: when, and who recorded it (a professional; none when the young person did). */
-export type Revocation = Pick<ConsentRow, 'revokedAt' | 'revokerProfessionalId' | 'revokerName' | 'revokerRole' | 'revokerAgencyName'>
-
-/** What a withdrawal's own statement writes besides the consent: its audit events (`auditCtes`), and the webhook outbox insert, if any. */
-export interface WithdrawalRecords {
-  audit: SQL
-  announcement: SQL | null
-}
-
-/** Marks a locked, active consent revoked, writing its records in the same statement: the withdrawal and its records commit in one round trip. */
-export async function markRevoked(q: Queryable, id: string, byAccountId: string, records: WithdrawalRecords): Promise<Revocation> {
-  const recorded = records.announcement === null ? [records.audit] : [records.audit, sql`announced as (${records.announcement})`]
-  const rows = await queryRows<{ revoked_at: string; professional_id: string | null; name: string | null; role: string | null; agency_name: string | null }>(
-    q,
-    sql`with ${sql.join([...recorded, sql`revoked as (
-  update ${consents} set revoked_at = now(), revoked_by_account_id = ${byAccountId}
-  where ${consents.id} = ${id} and ${consents.revokedAt} is null
-  returning ${consents.revokedByAccountId} as account_id, ${consents.revokedAt} as revoked_at
-)`], sql`, `)}
-select r.revoked_at, p.id as professional_id, p.display_name as name, p.role, a.name as agency_name
-from revoked r left join ${professionals} p on p.account_id = r.account_id left join ${agencies} a on a.id = p.agency_id`,
-  )
-  const [row] = rows
-  // The row is locked and was active: anything else would leave records of a withdrawal that did not happen.
-  if (rows.length !== 1 || row === undefined) throw new Error('the locked consent was not revoked')
-  return {
-    revokedAt: new Date(row.revoked_at),
-    revokerProfessionalId: row.professional_id,
-    revokerName: row.name,
-    revokerRole: row.role as Revocation['revokerRole'],
-    revokerAgencyName: row.agency_name,
-  }
+/**
+ * `lockConsent` as SQL for a statement of its own (the withdrawal's): the row locked for update, and
+ * its columns in the select list's order, named as `ConsentRow` names them.
+ */
+export function lockedConsentQuery(q: Queryable, id: string): { columns: (keyof ConsentRow)[]; query: SQL } {
+  return { columns: Object.keys(consentColumns) as (keyof ConsentRow)[], query: selectConsents(q).where(eq(consents.id, id)).for('update', { of: consents }).getSQL() }
 }
 
 export async function markSuperseded(q: Queryable, id: string, byId: string) {

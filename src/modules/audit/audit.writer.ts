@@ -172,19 +172,6 @@ function eventRows(events: AuditEvent[]): SQL {
   return sql`values ${sql.join(rows, sql`, `)}`
 }
 
-/**
- * `recordAudit` as CTEs (`appendCtes`) for a change's own statement, so the events commit with the
- * change in one round trip. Each event must be on a chain of its own: one statement advances a head once.
- */
-export function auditCtes(request: AuditSource, inputs: AuditInput[]): SQL {
-  const occurredAt = new Date()
-  const events = inputs.map((input) => auditEvent(request, input, occurredAt)).sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
-  if (inputs.length === 0 || new Set(events.map((e) => e.chain)).size !== events.length) {
-    throw new Error('one statement appends one event to each of its chains, and at least one')
-  }
-  return appendCtes(eventRows(events))
-}
-
 /** What a statement decides about its own audit event: SQL expressions over the statement's `from`. */
 export interface DecidedAudit {
   /** uuid or null: the young person the access concerns (null: the system chain). */

@@ -1,15 +1,14 @@
 // Consent actions shared by the API and the young person's page: grant (or replace), revoke, decide a request.
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { type Doorway, granteeColumns, refusalReason, subjectOf } from '../../authz/index.js'
-import { auditCtes } from '../audit/audit.writer.js'
-import type { Tx } from '../../db/client.js'
+import { type Doorway, granteeColumns, refusalReason, subjectOf, withdrawConsent } from '../../authz/index.js'
+import type { Database, Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
 import { announceReferral } from '../referrals/referrals.service.js'
-import { consentEventInsert, enqueueConsentEvent } from '../webhooks/outbox.js'
+import { consentEventInsertFrom, enqueueConsentEvent } from '../webhooks/outbox.js'
 import * as queries from '../../authz/data/consents.queries.js'
 import type { GrantConsent } from './consents.schemas.js'
-import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest, recorderAccountId } from './consents.service.js'
+import { consentReceipt, consentStatus, grantConsent, presentConsent, presentRequest } from './consents.service.js'
 
 /** A consent as its receipt shows it. */
 type Granted = ReturnType<typeof presentConsent> & { receipt: ReturnType<typeof consentReceipt> }
@@ -58,25 +57,14 @@ export async function readConsent(door: Doorway, consentId: string) {
 }
 
 /**
- * Withdrawal, effective on the very next request; null (audited) when the caller may not revoke it.
+ * Withdrawal, effective on the very next request, in one statement (see `withdrawConsent`); 404 (audited)
+ * when the caller may not withdraw it, 409 (nothing written) when it is no longer active.
  * `callerMayRead` says whether the caller may read the withdrawn consent now, after the withdrawal.
  */
-export async function revokeConsent(door: Doorway, consentId: string) {
-  const { request } = door
-  const access = { action: 'revoke', subject: 'Consent', audit: { action: 'revoke', resourceType: 'Consent', resourceId: consentId } } as const
-  // FOR UPDATE orders concurrent withdrawals of one consent; readers hold no lock, so this never waits for them.
-  const outcome = await door.record((tx) => queries.lockConsent(tx, consentId), access, async ({ tx, scope }, locked) => {
-    if (consentStatus(locked) !== 'active') throw new ConflictError(`This consent is already ${consentStatus(locked)}`)
-    const event = { action: 'revoke', resourceType: 'Consent', resourceId: locked.id, youngPersonId: locked.youngPersonId }
-    const audit = [{ ...event, consentIds: [locked.id], outcome: 'allowed' as const }]
-    // The locked row is announced as it stands: its terms cannot change while the lock is held.
-    const announced = consentEventInsert('consent.revoked', locked, { reason: 'revoked' })
-    const records = { audit: auditCtes(request, audit), announcement: announced?.insert ?? null }
-    const revocation = await queries.markRevoked(tx, locked.id, recorderAccountId(request.principal), records)
-    const consent = { ...locked, ...revocation }
-    return { value: { consent, callerMayRead: scope.without(locked.id).can('read', 'Consent', consent) }, audit: { written: audit } }
-  })
-  return 'value' in outcome ? outcome.value : null
+export async function revokeConsent(database: Database, request: FastifyRequest, consentId: string) {
+  const outcome = await withdrawConsent(database, request, consentId, (withdrawn) => consentEventInsertFrom('consent.revoked', withdrawn, { reason: 'revoked' }))
+  if ('inactive' in outcome) throw new ConflictError(`This consent is already ${consentStatus(outcome.inactive)}`)
+  return { consent: outcome.withdrawn, callerMayRead: outcome.callerMayRead }
 }
 
 /** The young person's answer to a consent request; approving creates the consent now. */

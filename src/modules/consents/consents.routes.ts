@@ -97,6 +97,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/consents/:id/revoke',
     {
+      // The withdrawal's one statement re-checks the caller's account, so the principal needs no round trip of its own.
+      config: { principalInStatement: true },
       schema: {
         tags: ['consent'],
         summary: 'Withdraw consent; effective on the very next request',
@@ -106,8 +108,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const revoked = await throughDoor(db, request, (door) => revokeConsent(door, request.params.id))
-      if (!revoked) throw new NotFoundError()
+      const revoked = await revokeConsent(db, request, request.params.id)
       // A consent the caller may not read (or no longer may) answers with ids and status only.
       const { consent } = revoked
       return revoked.callerMayRead ? presentConsent(consent) : { id: consent.id, status: 'revoked' as const, revokedAt: consent.revokedAt! }

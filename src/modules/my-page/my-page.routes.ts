@@ -143,8 +143,7 @@ export async function pageRoutes(app: FastifyInstance, { oidc }: { oidc: OidcCli
   app.post('/consents/:id/withdraw', { schema: { ...hidden, params: Id, body: form({}) }, ...protect }, async function withdrawConsent(request, reply) {
     youngPersonOf(request)
     const { id } = request.params as { id: string }
-    const revoked = await throughDoor(db, request, (door) => revokeConsent(door, id))
-    if (!revoked) return reply.code(404).page('error', { message: request.page.t('error.notFound') })
+    await revokeConsent(db, request, id)
     return home(reply, 'withdrawn')
   })
 

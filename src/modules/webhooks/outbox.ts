@@ -89,3 +89,22 @@ export function consentEventInsert(type: ConsentEventType, consent: AnnouncedCon
   })
   return insert === null ? null : { eventId, insert }
 }
+
+/**
+ * `consentEventInsert` for a consent changed by the same statement: `from` yields its columns (`id`,
+ * `young_person_id`, `grantee_agency_id`, `grantee_role`, `categories`, `actions`, `valid_until`) only
+ * when the change happened, and the payload is assembled in SQL as `consentEventInsert` writes it.
+ */
+export function consentEventInsertFrom(type: ConsentEventType, from: SQL, facts: Record<string, string> = {}): SQL {
+  const eventId = randomUUID()
+  const extra = Object.entries(facts).map(([key, value]) => sql`, ${key}::text, ${value}::text`)
+  return sql`
+    insert into webhook_deliveries (event_id, endpoint_id, event_type, payload)
+    select ${eventId}::uuid, e.id, ${type}, jsonb_build_object('id', ${eventId}::text, 'type', ${type}::text, 'createdAt', ${new Date().toISOString()}::text, 'data', jsonb_build_object(
+      'consentId', c.id, 'youngPersonId', c.young_person_id, 'agencyId', c.grantee_agency_id, 'categories', to_jsonb(c.categories), 'actions', to_jsonb(c.actions),
+      'validUntil', to_char(c.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${sql.join(extra)}))
+    from ${from} as c
+    join partner_clients pc on pc.agency_id = c.grantee_agency_id
+    join webhook_endpoints e on e.partner_client_id = pc.id
+    where c.grantee_role is null and e.active and pc.active and ${type} = any(e.events)`
+}
