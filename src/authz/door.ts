@@ -229,10 +229,18 @@ export function ensureCan(principal: Principal, action: Action, subject: Subject
  */
 export async function withRole<T>(database: Database, request: FastifyRequest, action: Action, subject: SubjectName, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
   ensureCan(request.principal, action, subject)
-  return database.transaction(async (tx) => {
-    const done = await work(tx)
-    await recordAudit(tx, request, done.audit)
-    if (done.afterwards) await done.afterwards(tx)
-    return done.value
-  })
+  return database.transaction((tx) => doRoleWork(tx, request, work))
+}
+
+/** `withRole` inside a transaction the caller already holds (an intake claims its idempotency key in it). */
+export async function enterRole<T>(tx: Tx, request: FastifyRequest, action: Action, subject: SubjectName, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
+  ensureCan(request.principal, action, subject)
+  return doRoleWork(tx, request, work)
+}
+
+async function doRoleWork<T>(tx: Tx, request: FastifyRequest, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
+  const done = await work(tx)
+  await recordAudit(tx, request, done.audit)
+  if (done.afterwards) await done.afterwards(tx)
+  return done.value
 }

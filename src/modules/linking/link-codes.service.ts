@@ -1,9 +1,9 @@
 // One-time link codes: short and typable, valid 14 days, shown once, stored only as a hash.
 import { createHash, randomInt } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import type { Tx } from '../../db/client.js'
+import { type LinkRefusal, linkWithCode } from '../../authz/index.js'
+import type { Database, Tx } from '../../db/client.js'
 import { ConflictError, UnprocessableError } from '../../errors.js'
-import { recordAudit } from '../audit/audit.writer.js'
 import * as queries from '../../authz/data/link-codes.queries.js'
 
 /** Crockford's base32 letters: no I, L, O or U, so a code read aloud or typed from paper survives. */
@@ -34,8 +34,6 @@ export async function issueLinkCode(tx: Tx, youngPersonId: string, now = new Dat
   return { code: `${raw.slice(0, 5)}-${raw.slice(5)}`, expiresAt }
 }
 
-export type LinkRefusal = 'unknown' | 'used' | 'expired' | 'already_linked'
-
 export const LINK_REFUSALS: Record<LinkRefusal, string> = {
   unknown: 'This code is not valid. Check it and try again, or ask the professional who gave it to you for a new one.',
   used: 'This code has already been used. Ask the professional who gave it to you for a new one.',
@@ -50,24 +48,12 @@ export class LinkRefusedError extends Error {
 }
 
 /**
- * Links the signed-in identity `subject` to the young person the code was issued for. A refusal is
- * audited and returned (not thrown), so its audit record commits with the transaction.
+ * Links the signed-in identity `subject` to the young person the code was issued for, through the
+ * door (`linkWithCode`). A refusal is audited and returned (not thrown), so its event commits.
  */
-export async function redeemLinkCode(tx: Tx, request: FastifyRequest, subject: string, typed: string, now = new Date()): Promise<{ youngPersonId: string } | LinkRefusedError> {
-  if (await queries.findAccountBySubject(tx, subject)) return new LinkRefusedError('already_linked')
-  const code = await queries.lockLinkCode(tx, hashCode(normaliseLinkCode(typed)))
-  const refusal: LinkRefusal | null = !code ? 'unknown' : code.usedAt ? 'used' : code.expiresAt.getTime() <= now.getTime() ? 'expired' : null
-  if (refusal !== null || !code) {
-    await recordAudit(tx, request, [
-      { action: 'link', resourceType: 'LinkCode', resourceId: code?.id ?? null, youngPersonId: code?.youngPersonId ?? null, outcome: 'denied' },
-    ])
-    return new LinkRefusedError(refusal ?? 'unknown')
-  }
-  const person = await queries.youngPersonAccount(tx, code.youngPersonId)
-  if (person?.accountId) throw new ConflictError('This record is already linked to another sign-in')
-  await queries.bindLogin(tx, code.id, code.youngPersonId, subject)
-  await recordAudit(tx, request, [{ action: 'link', resourceType: 'LinkCode', resourceId: code.id, youngPersonId: code.youngPersonId, outcome: 'allowed' }])
-  return { youngPersonId: code.youngPersonId }
+export async function redeemLinkCode(database: Database, request: FastifyRequest, subject: string, typed: string, now = new Date()): Promise<{ youngPersonId: string } | LinkRefusedError> {
+  const outcome = await linkWithCode(database, request, subject, hashCode(normaliseLinkCode(typed)), now)
+  return 'refused' in outcome ? new LinkRefusedError(outcome.refused) : outcome
 }
 
 /** The API's rendering of a refusal: a used or expired code is a 409/410-like conflict, an unknown one 422. */

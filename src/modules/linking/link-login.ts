@@ -14,7 +14,7 @@ export type LinkOutcome = { wait: number } | { result: { youngPersonId: string }
 export async function linkLogin(app: FastifyInstance, request: FastifyRequest, subject: string, code: string): Promise<LinkOutcome> {
   const wait = await app.linkAttempts.wait(request, subject)
   if (wait > 0) return { wait }
-  const result = await app.database.transaction((tx) => redeemLinkCode(tx, request, subject, code))
+  const result = await redeemLinkCode(app.database, request, subject, code)
   if (result instanceof LinkRefusedError && result.reason !== 'already_linked') await app.linkAttempts.failed(request, subject)
   return { result }
 }

@@ -1,11 +1,12 @@
 // Young persons: intake with the first consent, the record as the caller may see it, the caseload.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { ensureCan, mayStillRead, readCaseload, readYoungPerson } from '../../authz/index.js'
+import { ensureCan, enterRole, mayStillRead, readCaseload, readYoungPerson } from '../../authz/index.js'
+import type { Tx } from '../../db/client.js'
 import { UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
-import { recordAudit } from '../audit/audit.writer.js'
+import type { AuditInput } from '../audit/audit.writer.js'
 import { consentReceipt, grantConsent, presentConsent } from '../consents/consents.service.js'
 import { issueLinkCode } from '../linking/link-codes.service.js'
 import { enqueueConsentEvent } from '../webhooks/outbox.js'
@@ -45,18 +46,19 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (ageOn(person.birthDate, now) >= app.config.maxAge) {
         throw new UnprocessableError(`Polku serves young persons under ${app.config.maxAge}`)
       }
-      const created = await idempotentCreate(request, reply, 201, async (tx) => {
+      // Intake is the role's, not a consent's: the young person and their first consent are made here, with their events.
+      const intake = (tx: Tx) => enterRole(tx, request, 'create', 'YoungPerson', async () => {
         const row = await queries.insertYoungPerson(tx, {
           ...person,
           createdByProfessionalId: principal.kind === 'professional' ? principal.professionalId : null,
         })
         const granted = await grantConsent(tx, request, row.id, consent)
         await enqueueConsentEvent(tx, 'consent.granted', granted)
-        await recordAudit(tx, request, [
+        const audit: AuditInput[] = [
           { action: 'create', resourceType: 'YoungPerson', resourceId: row.id, youngPersonId: row.id, category: 'identity', consentIds: [granted.id], outcome: 'allowed' },
           { action: 'grant', resourceType: 'Consent', resourceId: granted.id, youngPersonId: row.id, consentIds: [granted.id], outcome: 'allowed' },
-        ])
-        return {
+        ]
+        const value = {
           id: row.id,
           createdAt: row.createdAt,
           givenName: row.givenName,
@@ -68,7 +70,9 @@ export const youngPersonRoutes: FastifyPluginAsyncTypebox = async (app) => {
           consent: { ...presentConsent(granted), receipt: consentReceipt(granted) },
           ...(person.subject === undefined ? { linkCode: await issueLinkCode(tx, row.id) } : {}),
         }
-      }, (tx, stored) => mayStillRead(tx, principal, 'YoungPerson', { id: stored.id }))
+        return { value, audit }
+      })
+      const created = await idempotentCreate(request, reply, 201, intake, (tx, stored) => mayStillRead(tx, principal, 'YoungPerson', { id: stored.id }))
       return reply.send(created!)
     },
   )
