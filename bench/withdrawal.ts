@@ -11,7 +11,7 @@ import { createAccount } from '../src/modules/demo/demo.seed.js'
 import { withScratchDatabase } from './scratch.js'
 
 const READERS = Number(process.env.BENCH_READERS ?? 8)
-const ROUNDS = Number(process.env.BENCH_WITHDRAWALS ?? 50)
+const ROUNDS = Number(process.env.BENCH_WITHDRAWALS ?? 200)
 /** Reads each reader makes after a withdrawal answered, before the next round. */
 const READS_AFTER = 5
 
