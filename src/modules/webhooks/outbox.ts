@@ -40,9 +40,13 @@ function deliveriesInsert(eventId: string, type: WebhookEventType, agencyIds: st
   return sql`
     insert into webhook_deliveries (event_id, endpoint_id, event_type, payload)
     select ${eventId}::uuid, e.id, ${type}, ${payload}::jsonb
-    from webhook_endpoints e
-    join partner_clients pc on pc.id = e.partner_client_id
-    where e.active and pc.active and pc.agency_id = any(${`{${agencies.join(',')}}`}::uuid[]) and ${type} = any(e.events)`
+    from ${subscribed(type)}
+    where pc.agency_id = any(${`{${agencies.join(',')}}`}::uuid[])`
+}
+
+/** The active endpoints of active partner clients subscribed to `type` (`e`), with their client (`pc`, whose agency decides who may hear). */
+function subscribed(type: WebhookEventType): SQL {
+  return sql`(webhook_endpoints e join partner_clients pc on pc.id = e.partner_client_id and e.active and pc.active and ${type} = any(e.events))`
 }
 
 export type ConsentEventType = Extract<WebhookEventType, `consent.${string}`>
@@ -74,7 +78,7 @@ export async function enqueueConsentEvent(q: Queryable, type: ConsentEventType, 
  * `enqueueConsentEvent` as an insert to run inside the statement of the change it announces; null
  * when no partner holds the consent.
  */
-export function consentEventInsert(type: ConsentEventType, consent: AnnouncedConsent, facts: WebhookEventData = {}): { eventId: string; insert: SQL } | null {
+function consentEventInsert(type: ConsentEventType, consent: AnnouncedConsent, facts: WebhookEventData = {}): { eventId: string; insert: SQL } | null {
   const agencyId = consent.granteeRole === null ? consent.granteeAgencyId : null
   if (!agencyId) return null
   const eventId = randomUUID()
@@ -103,8 +107,6 @@ export function consentEventInsertFrom(type: ConsentEventType, from: SQL, facts:
     select ${eventId}::uuid, e.id, ${type}, jsonb_build_object('id', ${eventId}::text, 'type', ${type}::text, 'createdAt', ${new Date().toISOString()}::text, 'data', jsonb_build_object(
       'consentId', c.id, 'youngPersonId', c.young_person_id, 'agencyId', c.grantee_agency_id, 'categories', to_jsonb(c.categories), 'actions', to_jsonb(c.actions),
       'validUntil', to_char(c.valid_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')${sql.join(extra)}))
-    from ${from} as c
-    join partner_clients pc on pc.agency_id = c.grantee_agency_id
-    join webhook_endpoints e on e.partner_client_id = pc.id
-    where c.grantee_role is null and e.active and pc.active and ${type} = any(e.events)`
+    from ${from} as c join ${subscribed(type)} on pc.agency_id = c.grantee_agency_id
+    where c.grantee_role is null`
 }
