@@ -1,10 +1,10 @@
 // The single audited read of a young person's record: rules, consent check, data and audit event in one statement.
-import { type SQL, sql } from 'drizzle-orm'
+import { type Query, type SQL, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
-import type { Database } from '../db/client.js'
+import { type Database, renderStatement } from '../db/client.js'
 import { consents, youngPersons } from '../db/schema/young-persons.js'
 import { NotFoundError } from '../errors.js'
-import { appendCtes, decidedEventInput } from '../modules/audit/audit.writer.js'
+import { appendCtes, decidedEventInput, type EventStampSql, eventStamp } from '../modules/audit/audit.writer.js'
 import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
 import { accessibleWhere, activeConsent, fieldWhere, heldBy } from './sql.js'
@@ -53,8 +53,9 @@ interface Row {
  */
 export async function readYoungPerson(database: Database, request: FastifyRequest, id: string): Promise<YoungPersonView> {
   const attempt = async () => {
-    const { statement, grants } = youngPersonRead(request, id)
-    const [row] = await database.statement<Row>(statement)
+    const { query, grants } = preparedRead(request)
+    const stamp = eventStamp(request)
+    const [row] = await database.statement<Row>(query, { id, eventId: stamp.id, occurredAt: stamp.occurredAt, requestId: stamp.requestId })
     return { row, grants }
   }
   const { row, grants } = await asCallerIsNow(request, attempt, (found) => found.row?.stale === true)
@@ -68,8 +69,50 @@ export async function readYoungPerson(database: Database, request: FastifyReques
   return view
 }
 
+/** What one read has that the next does not: the young person, and its event's id, time and request. */
+export interface ReadSlots {
+  id: SQL
+  stamp: EventStampSql
+}
+
+const PLACEHOLDERS: ReadSlots = {
+  id: sql`${sql.placeholder('id')}`,
+  stamp: { id: sql`${sql.placeholder('eventId')}`, occurredAt: sql`${sql.placeholder('occurredAt')}`, requestId: sql`${sql.placeholder('requestId')}` },
+}
+
+/** The slots filled with one request's own values (the plan tests). */
+export function readSlots(request: FastifyRequest, id: string): ReadSlots {
+  const stamp = eventStamp(request)
+  return { id: sql`${id}`, stamp: { id: sql`${stamp.id}`, occurredAt: sql`${stamp.occurredAt}`, requestId: sql`${stamp.requestId}` } }
+}
+
+interface PreparedRead {
+  query: Query
+  grants: { fields: IdentityField[] }[]
+}
+
+/**
+ * The read's statement, rendered once per caller: everything in it but the slots follows from who
+ * the caller is (their rules, their consents' grantee, the remembered claims the statement re-checks).
+ * Consents are not in it: each run checks them in its own snapshot.
+ */
+const prepared = new Map<string, PreparedRead>()
+const PREPARED_CALLERS = 1000
+
+function preparedRead(request: FastifyRequest): PreparedRead {
+  const caller = JSON.stringify([request.principal, request.principalToVerify])
+  const known = prepared.get(caller)
+  if (known !== undefined) return known
+  const { statement, grants } = youngPersonRead(request, PLACEHOLDERS)
+  const made = { query: renderStatement(statement), grants }
+  if (prepared.size >= PREPARED_CALLERS) prepared.delete(prepared.keys().next().value as string)
+  prepared.set(caller, made)
+  return made
+}
+
 /** The one statement of `readYoungPerson` (exported for the plan tests), and which identity fields each grant column covers. */
-export function youngPersonRead(request: FastifyRequest, id: string): { statement: SQL; grants: { fields: IdentityField[] }[] } {
+export function youngPersonRead(request: FastifyRequest, slots: ReadSlots): { statement: SQL; grants: { fields: IdentityField[] }[] } {
+  const id = slots.id
   const principal = request.principal
   const ability = defineAbilityFor(principal)
   const allowed = accessibleWhere(ability, principal, 'read', 'YoungPerson')
@@ -116,14 +159,16 @@ decided as (
 ${appendCtes(
   decidedEventInput(
     request,
-    { action: 'read', resourceType: 'YoungPerson', resourceId: id },
+    { action: 'read', resourceType: 'YoungPerson' },
     {
+      resourceId: id,
       youngPersonId: sql`decided.id`,
       category: sql`case when decided.identity then 'identity' end`,
       consentIds: sql`case when decided.allowed then array(select held.id from held) else '{}'::uuid[] end`,
       outcome: sql`case when decided.allowed then 'allowed' else 'denied' end`,
     },
     sql`decided`,
+    slots.stamp,
   ),
 )}
 select not (select holds from caller) as stale, d.allowed, t.id, t.created_at as "createdAt", ${sql.join(

@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm'
+import { type ExtractTablesWithRelations, fillPlaceholders, is, type Query, SQL } from 'drizzle-orm'
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
@@ -37,9 +37,9 @@ export interface Database {
    * One raw statement in its own implicit transaction: one round trip, prepared once per connection
    * on PostgreSQL. Rows come back as the driver parses them, keyed by the statement's column aliases.
    * Like a transaction, it waits at most DB_POOL_WAIT_MS for a connection and ends at the request's
-   * deadline.
+   * deadline. A statement rendered once (`renderStatement`) is given the values of its placeholders.
    */
-  statement<T>(query: SQL): Promise<T[]>
+  statement<T>(query: SQL | Query, values?: Record<string, unknown>): Promise<T[]>
   /** Answers when the database answers a query, throws DatabaseUnavailableError otherwise. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -54,6 +54,19 @@ export interface DatabaseOptions {
 
 /** Renders drizzle SQL to text and parameters for the raw `statement` path. */
 const dialect = new PgDialect({ casing: 'snake_case' })
+
+/**
+ * A statement's text and parameters, rendered once: a hot statement built for one caller is kept
+ * rendered, and each request fills its placeholders (`sql.placeholder`) with its own values.
+ */
+export function renderStatement(query: SQL): Query {
+  return dialect.sqlToQuery(query)
+}
+
+function filled(query: SQL | Query, values: Record<string, unknown> = {}): Query {
+  const rendered = is(query, SQL) ? dialect.sqlToQuery(query) : query
+  return { sql: rendered.sql, params: fillPlaceholders(rendered.params, values) }
+}
 
 export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Database> {
   if (config.databaseUrl !== undefined && options.pglite === undefined) {
@@ -98,8 +111,8 @@ function openPostgres(config: Config, url: string): Database {
     // A pool whose server accepts and drops connections (a proxy in front of a dead server) queues
     // a plain query forever: the lookup gets the pool wait, which is ample for one indexed row.
     run: (work) => withDeadline(config.dbPoolWaitMs, work(db)),
-    statement: <T>(query: SQL) => {
-      const { sql: text, params } = dialect.sqlToQuery(query)
+    statement: <T>(query: SQL | Query, values?: Record<string, unknown>) => {
+      const { sql: text, params } = filled(query, values)
       // Reserving the connection first tells waiting for one apart from running on one.
       return bounded(config, async (enter) => {
         const connection = await client.reserve()
@@ -156,8 +169,8 @@ async function openPglite(config: Config, given: PGlite | undefined): Promise<Da
     // PGlite runs in this process and cannot hang on a network; a statement it runs cannot be cut short.
     transaction: (work) => withPoolWait(config.dbPoolWaitMs, Number.POSITIVE_INFINITY, (enter) => db.transaction((tx) => enter(() => work(tx)))),
     run: (work) => work(db),
-    statement: async <T>(query: SQL) => {
-      const { sql: text, params } = dialect.sqlToQuery(query)
+    statement: async <T>(query: SQL | Query, values?: Record<string, unknown>) => {
+      const { sql: text, params } = filled(query, values)
       return (await pg.query<T>(text, params)).rows
     },
     ping: async () => {

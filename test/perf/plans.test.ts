@@ -9,7 +9,7 @@ import t from 'tap'
 import { resolvePrincipal } from '../../src/auth/principal.js'
 import { abilityFor, accessibleWhere } from '../../src/authz/index.js'
 import { caseloadRead } from '../../src/authz/caseload-read.js'
-import { youngPersonRead } from '../../src/authz/record-read.js'
+import { readSlots, youngPersonRead } from '../../src/authz/record-read.js'
 import { withdrawalStatement } from '../../src/authz/withdrawal.js'
 import { type Db, queryRows } from '../../src/db/client.js'
 import * as schema from '../../src/db/schema/index.js'
@@ -48,7 +48,7 @@ t.test('the consent-checked, audited read of a young person uses indexes only', 
   const principal = await resolvePrincipal(app.database.db, nurse.subject, [])
   // A remembered principal: the statement also re-checks the caller's account.
   const request = { id: 'plan-test', principal, principalToVerify: { subject: nurse.subject, scopes: [], issuedAt: 0 } } as unknown as FastifyRequest
-  const { statement } = youngPersonRead(request, yp.id)
+  const { statement } = youngPersonRead(request, readSlots(request, yp.id))
 
   const plan = await planOf(app, statement)
   t.match(plan, /Index (Only )?Scan|Bitmap Index Scan/, 'the plan reads through indexes')

@@ -113,13 +113,28 @@ function actorOfSource(source: AuditSource) {
   return actorOf(source.principal ?? null)
 }
 
+/** What only one event has: its id and time, and the request it belongs to. */
+export interface EventStamp {
+  id: string
+  occurredAt: string
+  requestId: string
+}
+
+export function eventStamp(request: AuditSource, occurredAt = new Date()): EventStamp {
+  return { id: eventId(occurredAt.getTime()), occurredAt: occurredAt.toISOString(), requestId: String(request.id) }
+}
+
+/** An `EventStamp` as SQL: the request's own values, or placeholders of a statement rendered once for many requests. */
+export type EventStampSql = { [K in keyof EventStamp]: SQL }
+
 export function auditEvent(request: AuditSource, input: AuditInput, occurredAt = new Date()): AuditEvent {
   // The database stores uuids in lower case; hashing another spelling would make the event unverifiable.
   const youngPersonId = input.youngPersonId?.toLowerCase() ?? null
+  const stamp = eventStamp(request, occurredAt)
   return {
-    id: eventId(occurredAt.getTime()),
+    id: stamp.id,
     chain: youngPersonId ?? SYSTEM_CHAIN,
-    occurredAt: occurredAt.toISOString(),
+    occurredAt: stamp.occurredAt,
     ...actorOfSource(request),
     action: input.action,
     resourceType: input.resourceType,
@@ -128,7 +143,7 @@ export function auditEvent(request: AuditSource, input: AuditInput, occurredAt =
     category: input.category ?? null,
     consentIds: (input.consentIds ?? []).map((id) => id.toLowerCase()).sort(),
     outcome: input.outcome,
-    requestId: String(request.id),
+    requestId: stamp.requestId,
   }
 }
 
@@ -182,6 +197,8 @@ export interface DecidedAudit {
   consentIds: SQL
   /** 'allowed' or 'denied'. */
   outcome: SQL
+  /** text: the record accessed, when the statement names it in SQL rather than in `input`. */
+  resourceId?: SQL
 }
 
 const asJson = (value: SQL): SQL => sql`coalesce(to_json(${value})::text, 'null')`
@@ -191,8 +208,14 @@ const asJson = (value: SQL): SQL => sql`coalesce(to_json(${value})::text, 'null'
  * access. The canonical text is assembled in SQL exactly as `canonicalEvent` writes it, so the verifier
  * recomputes the same hash from the stored row.
  */
-export function decidedEventInput(request: FastifyRequest, input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>, decided: DecidedAudit, from: SQL): SQL {
-  return eventsInput(request, input, decided, from)
+export function decidedEventInput(
+  request: FastifyRequest,
+  input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>,
+  decided: DecidedAudit,
+  from: SQL,
+  stamp?: EventStampSql,
+): SQL {
+  return eventsInput(request, input, decided, from, undefined, stamp)
 }
 
 /** What a list decides about the event of each row it shows: SQL expressions over the rows of its `from`. */
@@ -223,21 +246,24 @@ export function shownEventsInput(request: FastifyRequest, input: Pick<AuditInput
 function eventsInput(
   request: FastifyRequest,
   input: Omit<AuditInput, 'outcome' | 'youngPersonId' | 'category' | 'consentIds'>,
-  decided: DecidedAudit & { resourceId?: SQL },
+  decided: DecidedAudit,
   from: SQL,
   eventId?: SQL,
+  stamp?: EventStampSql,
 ): SQL {
   const e = auditEvent(request, { ...input, outcome: 'denied' })
+  const own = stamp ?? { id: sql`${e.id}`, occurredAt: sql`${e.occurredAt}`, requestId: sql`${e.requestId}` }
   const fixedJson = (fields: (keyof AuditEvent)[]) => JSON.stringify(fields.map((f) => e[f])).slice(1, -1)
   const youngPerson = sql`(${decided.youngPersonId})::uuid`
   const consentIds = sql`array(select u from unnest((${decided.consentIds})::uuid[]) u order by u)`
   const chain = sql`coalesce(${youngPerson}::text, ${SYSTEM_CHAIN})`
-  const id = eventId === undefined ? sql`${e.id}::uuid` : sql`(${eventId})::uuid`
-  const idJson = eventId === undefined ? sql`${fixedJson(['id'])}` : sql`to_json(${id}::text)::text`
-  const resourceId = decided.resourceId === undefined ? sql`${e.resourceId}::text` : sql`(${decided.resourceId})::text`
-  const resourceJson = decided.resourceId === undefined ? sql`${fixedJson(['resourceId'])}` : asJson(resourceId)
-  const canonical = sql`'[' || ${idJson} || ',' || to_json(${chain})::text || ',' || ${fixedJson(FIELD_ORDER.slice(2, 10))} || ',' || ${resourceJson} || ',' || ${asJson(sql`${youngPerson}::text`)} || ',' || ${asJson(sql`(${decided.category})::text`)} || ',[' || coalesce(array_to_string(array(select to_json(u::text)::text from unnest(${consentIds}) u), ','), '') || '],' || ${asJson(sql`(${decided.outcome})::text`)} || ',' || ${fixedJson(['requestId'])} || ']'`
-  return sql`select ${chain} as chain, ${canonical}, ${id}, ${e.occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}::text, ${e.actorRole}::text, ${e.actorAgencyId}::uuid, ${e.actorName}::text, ${e.action}::text, ${e.resourceType}::text, ${resourceId}, ${youngPerson}, (${decided.category})::text, ${consentIds}, (${decided.outcome})::text, ${e.requestId}::text from ${from}`
+  const id = sql`(${eventId ?? own.id})::uuid`
+  const occurredAt = sql`(${own.occurredAt})::text`
+  const requestId = sql`(${own.requestId})::text`
+  const resourceId = sql`(${decided.resourceId ?? sql`${e.resourceId}`})::text`
+  // FIELD_ORDER: id, chain, occurredAt, the actor (the request's caller), action, resourceType, then the decided fields.
+  const canonical = sql`'[' || to_json(${id}::text)::text || ',' || to_json(${chain})::text || ',' || ${asJson(occurredAt)} || ',' || ${fixedJson(FIELD_ORDER.slice(3, 10))} || ',' || ${asJson(resourceId)} || ',' || ${asJson(sql`${youngPerson}::text`)} || ',' || ${asJson(sql`(${decided.category})::text`)} || ',[' || coalesce(array_to_string(array(select to_json(u::text)::text from unnest(${consentIds}) u), ','), '') || '],' || ${asJson(sql`(${decided.outcome})::text`)} || ',' || ${asJson(requestId)} || ']'`
+  return sql`select ${chain} as chain, ${canonical}, ${id}, ${occurredAt}::timestamptz, ${e.actorAccountId}::uuid, ${e.actorKind}::text, ${e.actorRole}::text, ${e.actorAgencyId}::uuid, ${e.actorName}::text, ${e.action}::text, ${e.resourceType}::text, ${resourceId}, ${youngPerson}, (${decided.category})::text, ${consentIds}, (${decided.outcome})::text, ${requestId} from ${from}`
 }
 
 /**
