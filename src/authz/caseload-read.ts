@@ -1,12 +1,13 @@
 // The caseload page read in one statement: the rules, the page, the total and the events of what is shown.
-import { type SQL, sql } from 'drizzle-orm'
+import { type Query, type SQL, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
-import type { Database } from '../db/client.js'
+import { type Database, renderStatement } from '../db/client.js'
 import { ForbiddenError } from '../errors.js'
 import type { PageRequest } from '../http/pagination.js'
-import { appendCtes, shownEventsInput } from '../modules/audit/audit.writer.js'
+import { appendCtes, type EventStampSql, eventStamp, shownEventsInput } from '../modules/audit/audit.writer.js'
 import { type AppAbility, defineAbilityFor } from './abilities.js'
-import { caseloadQuery } from './data/young-persons.queries.js'
+import { type CaseloadPage, caseloadPage, caseloadQuery } from './data/young-persons.queries.js'
+import { perCaller } from './per-caller.js'
 import { isoTimestamp } from './record-read.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
 import { accessibleWhere } from './sql.js'
@@ -39,7 +40,13 @@ interface Row {
  * one snapshot, committed together. No rule, no rows and no events.
  */
 export async function readCaseload(database: Database, request: FastifyRequest, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
-  const read = async () => database.statement<Row>(caseloadRead(database, request, await caseloadAbility(request), page))
+  const read = async () => {
+    const ability = await caseloadAbility(request)
+    const stamp = eventStamp(request)
+    const after = page.after && { afterAt: new Date(page.after.at).toISOString(), afterId: page.after.id }
+    const values = { limit: page.limit, limitPlusOne: page.limit + 1, occurredAt: stamp.occurredAt, requestId: stamp.requestId, ...after }
+    return database.statement<Row>(preparedCaseload(database, request, ability, after !== undefined), values)
+  }
   const rows = await asCallerIsNow(request, read, (found) => found[0]?.stale === true)
   const entries = rows.flatMap((r) =>
     r.id === null || r.createdAt === null
@@ -72,20 +79,50 @@ async function caseloadAbility(request: FastifyRequest): Promise<AppAbility> {
   return ability
 }
 
+/** A caseload page and its event's time and request, as SQL. */
+export interface CaseloadSlots {
+  page: CaseloadPage
+  limit: SQL
+  stamp: Omit<EventStampSql, 'id'>
+}
+
+/** The slots filled with one request's own values (the plan tests). */
+export function caseloadSlots(request: FastifyRequest, page: PageRequest): CaseloadSlots {
+  const stamp = eventStamp(request)
+  return { page: caseloadPage(page), limit: sql`${page.limit}`, stamp: { occurredAt: sql`${stamp.occurredAt}`, requestId: sql`${stamp.requestId}` } }
+}
+
+function placeholderSlots(cursor: boolean): CaseloadSlots {
+  const after = cursor ? { after: { at: sql`${sql.placeholder('afterAt')}::timestamptz`, id: sql`${sql.placeholder('afterId')}::uuid` } } : {}
+  return {
+    page: { limitPlusOne: sql.placeholder('limitPlusOne'), ...after },
+    limit: sql`${sql.placeholder('limit')}`,
+    stamp: { occurredAt: sql`${sql.placeholder('occurredAt')}`, requestId: sql`${sql.placeholder('requestId')}` },
+  }
+}
+
+/** The caseload's statement, rendered once per caller, for a first page and for a later one. */
+const prepared = new Map<string, Query>()
+
+function preparedCaseload(database: Database, request: FastifyRequest, ability: AppAbility, cursor: boolean): Query {
+  return perCaller(prepared, request, cursor, () => renderStatement(caseloadRead(database, request, ability, placeholderSlots(cursor))))
+}
+
 /** The one statement of `readCaseload` (exported for the plan tests), under the caller's ability. */
-export function caseloadRead(database: Database, request: FastifyRequest, ability: AppAbility, page: PageRequest): SQL {
+export function caseloadRead(database: Database, request: FastifyRequest, ability: AppAbility, slots: CaseloadSlots): SQL {
   const principal = request.principal
-  const listed = caseloadQuery(database.db, ability, principal, accessibleWhere(ability, principal, 'read', 'YoungPerson'), page).getSQL()
+  const listed = caseloadQuery(database.db, ability, principal, accessibleWhere(ability, principal, 'read', 'YoungPerson'), slots.page).getSQL()
   const events = shownEventsInput(
     request,
     { action: 'list', resourceType: 'YoungPerson' },
     { resourceId: sql`shown.id::text`, youngPersonId: sql`shown.id`, category: sql`case when shown.given_name is not null then 'identity' end` },
     sql`shown_rows`,
+    slots.stamp,
   )
   // A remembered principal is re-checked here, in the statement's own snapshot.
   return sql`with caller as (select ${callerHolds(request)} as holds),
 listed as (select * from (${listed}) as l where (select holds from caller)),
-shown_rows as (select id, given_name from listed where id is not null order by created_at desc, id desc limit ${page.limit}),
+shown_rows as (select id, given_name from listed where id is not null order by created_at desc, id desc limit ${slots.limit}),
 ${appendCtes(events)}
 select not (select holds from caller) as stale, l.n::int as total, l.id, ${isoTimestamp(sql`l.created_at`)} as "createdAt", l.given_name as "givenName", l.family_name as "familyName",
   l.categories, ${isoTimestamp(sql`l.consent_valid_until`)} as "consentValidUntil", (select count(*) from appended)::int as audited

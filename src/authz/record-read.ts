@@ -6,6 +6,7 @@ import { consents, youngPersons } from '../db/schema/young-persons.js'
 import { NotFoundError } from '../errors.js'
 import { appendCtes, decidedEventInput, type EventStampSql, eventStamp } from '../modules/audit/audit.writer.js'
 import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
+import { perCaller } from './per-caller.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
 import { accessibleWhere, activeConsent, fieldWhere, heldBy } from './sql.js'
 
@@ -91,23 +92,14 @@ interface PreparedRead {
   grants: { fields: IdentityField[] }[]
 }
 
-/**
- * The read's statement, rendered once per caller: everything in it but the slots follows from who
- * the caller is (their rules, their consents' grantee, the remembered claims the statement re-checks).
- * Consents are not in it: each run checks them in its own snapshot.
- */
+/** The read's statement, rendered once per caller (`perCaller`). */
 const prepared = new Map<string, PreparedRead>()
-const PREPARED_CALLERS = 1000
 
 function preparedRead(request: FastifyRequest): PreparedRead {
-  const caller = JSON.stringify([request.principal, request.principalToVerify])
-  const known = prepared.get(caller)
-  if (known !== undefined) return known
-  const { statement, grants } = youngPersonRead(request, PLACEHOLDERS)
-  const made = { query: renderStatement(statement), grants }
-  if (prepared.size >= PREPARED_CALLERS) prepared.delete(prepared.keys().next().value as string)
-  prepared.set(caller, made)
-  return made
+  return perCaller(prepared, request, null, () => {
+    const { statement, grants } = youngPersonRead(request, PLACEHOLDERS)
+    return { query: renderStatement(statement), grants }
+  })
 }
 
 /** The one statement of `readYoungPerson` (exported for the plan tests), and which identity fields each grant column covers. */

@@ -8,7 +8,7 @@ import postgres from 'postgres'
 import t from 'tap'
 import { resolvePrincipal } from '../../src/auth/principal.js'
 import { abilityFor, accessibleWhere } from '../../src/authz/index.js'
-import { caseloadRead } from '../../src/authz/caseload-read.js'
+import { caseloadRead, caseloadSlots } from '../../src/authz/caseload-read.js'
 import { readSlots, youngPersonRead } from '../../src/authz/record-read.js'
 import { withdrawalStatement } from '../../src/authz/withdrawal.js'
 import { type Db, queryRows } from '../../src/db/client.js'
@@ -64,7 +64,7 @@ t.test('the caseload page, its total and its audit events are one statement that
   const principal = await resolvePrincipal(app.database.db, counsellor.subject, [])
   // A remembered principal: the statement also re-checks the caller's account.
   const request = { id: 'plan-test', principal, principalToVerify: { subject: counsellor.subject, scopes: [], issuedAt: 0 } } as unknown as FastifyRequest
-  const statement = caseloadRead(app.database, request, abilityFor(principal!), pageRequest({ limit: 50 }))
+  const statement = caseloadRead(app.database, request, abilityFor(principal!), caseloadSlots(request, pageRequest({ limit: 50 })))
   const plan = await planOf(app, statement)
   t.match(plan, /Insert on audit_events/, 'the events are appended by the same statement')
   t.match(plan, /consents_(professional|agency)_open_idx/, "driven from the caller's open consents")

@@ -1,5 +1,5 @@
 // SQL of young persons. The caseload's consent filter is rendered by src/authz in the same statement.
-import { and, count, desc, eq, max, type SQL, sql } from 'drizzle-orm'
+import { and, count, desc, eq, lt, max, or, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import type { AppAbility } from '../abilities.js'
 import { readableIdentityColumn } from '../fields.js'
@@ -7,7 +7,7 @@ import { activeConsent, heldBy, heldCategories } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts } from '../../db/schema/registry.js'
 import { consents, youngPersons } from '../../db/schema/young-persons.js'
-import { afterCursor, type PageRequest } from '../../http/pagination.js'
+import type { PageRequest } from '../../http/pagination.js'
 
 export interface NewYoungPerson {
   givenName: string
@@ -45,20 +45,33 @@ export async function findYoungPerson(q: Queryable, id: string) {
   return row
 }
 
+/** Which caseload page, as SQL: a request's own values, or placeholders of a statement rendered once for many pages. */
+export interface CaseloadPage {
+  /** The page's size plus one, for the next cursor. */
+  limitPlusOne: number | Placeholder
+  /** The last row of the previous page (`timestamptz`, `uuid`). */
+  after?: { at: SQL; id: SQL }
+}
+
+export function caseloadPage(page: PageRequest): CaseloadPage {
+  const after = page.after && { at: sql`${new Date(page.after.at).toISOString()}::timestamptz`, id: sql`${page.after.id}::uuid` }
+  return { limitPlusOne: page.limit + 1, ...(after ? { after } : {}) }
+}
+
 /**
  * A caseload page and the caseload's size in one statement: the young persons the caller may read
  * (`allowed`) are found once, then counted, and only the page's rows are sorted out, joined and given
  * their fields (each identity field where the ability lets the caller read it, as in the single read).
  */
-export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
+export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: CaseloadPage) {
   const held = q.$with('held').as(q.select({ id: youngPersons.id, createdAt: youngPersons.createdAt }).from(youngPersons).where(allowed))
   const total = q.select({ n: count().as('n') }).from(held).as('total')
   const shown = q
     .select({ id: held.id })
     .from(held)
-    .where(afterCursor(page, held.createdAt, held.id, 'desc'))
+    .where(page.after && or(lt(held.createdAt, page.after.at), and(eq(held.createdAt, page.after.at), lt(held.id, page.after.id))))
     .orderBy(desc(held.createdAt), desc(held.id))
-    .limit(page.limit + 1)
+    .limit(page.limitPlusOne)
     .as('shown')
   const rows = q
     .select({
@@ -88,7 +101,7 @@ export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Prin
 
 /** `caseloadQuery` run: the page's rows (limit + 1) and the total. */
 export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
-  const found = await caseloadQuery(q, ability, principal, allowed, page)
+  const found = await caseloadQuery(q, ability, principal, allowed, caseloadPage(page))
   return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
 }
 

@@ -234,9 +234,10 @@ export interface ShownAudit {
  * chains' order (as `recordAudit` locks heads), so two statements touching the same young persons
  * cannot deadlock.
  */
-export function shownEventsInput(request: FastifyRequest, input: Pick<AuditInput, 'action' | 'resourceType'>, shown: ShownAudit, from: SQL): SQL {
+export function shownEventsInput(request: FastifyRequest, input: Pick<AuditInput, 'action' | 'resourceType'>, shown: ShownAudit, from: SQL, stamp?: Omit<EventStampSql, 'id'>): SQL {
   const columns = { ...shown, consentIds: sql`'{}'::uuid[]`, outcome: sql`'allowed'` }
-  return sql`select * from (${eventsInput(request, input, columns, sql`(select ${EVENT_ID_SQL} as event_id, shown.* from ${from} as shown) as shown`, sql`shown.event_id`)}) as events order by chain collate "C"`
+  const rows = sql`(select ${EVENT_ID_SQL} as event_id, shown.* from ${from} as shown) as shown`
+  return sql`select * from (${eventsInput(request, input, columns, rows, sql`shown.event_id`, stamp && { id: sql`shown.event_id`, ...stamp })}) as events order by chain collate "C"`
 }
 
 /**
