@@ -1,11 +1,12 @@
 // Linking a login to a young person's record: the one way an identity becomes a young person's own.
 import type { FastifyRequest } from 'fastify'
+import { PARTNER_SUBJECT_PREFIX } from '../auth/principal.js'
 import type { Database } from '../db/client.js'
 import { ConflictError } from '../errors.js'
 import { recordAudit } from '../modules/audit/audit.writer.js'
 import * as queries from './data/link-codes.queries.js'
 
-/** Why a code does not link: unknown, already used, expired, or the sign-in is already someone's. */
+/** Why a code does not link: unknown, already used, expired, or the sign-in is already someone's (an account's, a partner system's). */
 export type LinkRefusal = 'unknown' | 'used' | 'expired' | 'already_linked'
 
 /**
@@ -22,7 +23,8 @@ export async function linkWithCode(
   now = new Date(),
 ): Promise<{ youngPersonId: string } | { refused: LinkRefusal }> {
   return database.transaction(async (tx) => {
-    if (await queries.findAccountBySubject(tx, subject)) return { refused: 'already_linked' as const }
+    // A partner system's token is its client's: never a young person's sign-in, account or not.
+    if (subject.startsWith(PARTNER_SUBJECT_PREFIX) || (await queries.findAccountBySubject(tx, subject))) return { refused: 'already_linked' as const }
     const code = await queries.lockLinkCode(tx, codeHash)
     const refusal: LinkRefusal | null = !code ? 'unknown' : code.usedAt ? 'used' : code.expiresAt.getTime() <= now.getTime() ? 'expired' : null
     if (refusal !== null || !code) {

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { linkCodes } from '../../src/db/schema/index.js'
 import { WRONG_CODES_PER_WINDOW } from '../../src/modules/linking/link-attempts.js'
-import { createAdmin, createAgency, createAuditor, createProfessional, createYoungPerson } from '../factories.js'
+import { createAdmin, createAgency, createAuditor, createPartnerClient, createProfessional, createYoungPerson, partnerHeaders } from '../factories.js'
 import { bearer, build, type Test, tokenFor } from '../helper.js'
 
 async function world(t: Test) {
@@ -76,4 +76,18 @@ t.test('a sign-in that already has an account cannot link another record; a toke
   t.equal(res.statusCode, 409)
   const anonymous = await app.inject({ method: 'POST', url: '/v1/me/link', payload: { code: person.linkCode } })
   t.equal(anonymous.statusCode, 401)
+})
+
+t.test("a partner system's token cannot take a young person's code; the code still links the young person afterwards", async (t) => {
+  const { app, person } = await world(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Partner agency' })
+  const partner = await partnerHeaders(app, await createPartnerClient(app, admin, { agencyId: agency.id, scopes: ['pathway:read'] }))
+  const taken = await app.inject({ method: 'POST', url: '/v1/me/link', headers: partner, payload: { code: person.linkCode } })
+  t.equal(taken.statusCode, 409, 'a partner client is already someone: refused like any signed-in account')
+  t.match(taken.json(), { detail: 'This sign-in is already linked to a record.' })
+  const subject = `oidc-${randomUUID()}`
+  const res = await link(app, subject, person.linkCode!)
+  t.equal(res.statusCode, 200, 'the code was not used up')
+  t.same(res.json(), { youngPersonId: person.id })
 })
