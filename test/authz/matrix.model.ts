@@ -1,5 +1,5 @@
 // The vocabulary of the authorization matrix: consent states, access profiles, caller kinds, outcomes and operations.
-import type { LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Caller, World } from './world.js'
 
 /** The state of the consent a row is about, for a fresh young person of every cell. */
@@ -43,10 +43,11 @@ export type CallerKind = 'professional' | 'partner' | 'youngPerson' | 'admin' | 
 
 /**
  * What a walk of one operation observes: the status, or something finer a status cannot show.
- * `listed`/`absent`: the cell's record is / is not in a 200 answer; `theirs`/`another`: a 200 answer is about
- * the cell's young person / about someone else (the caller's own record).
+ * `listed`/`absent`: the cell's record is / is not in a 200 answer; `theirs`/`another`: a 200 or 201 answer is
+ * about the cell's young person / about someone else (the caller's own record); `granted`: the page answered
+ * with its "consent granted" notice.
  */
-export type Outcome = number | 'listed' | 'absent' | 'identity' | 'no-identity' | 'theirs' | 'another'
+export type Outcome = number | 'listed' | 'absent' | 'identity' | 'no-identity' | 'theirs' | 'another' | 'granted'
 
 export interface Ctx {
   world: World
@@ -63,6 +64,14 @@ export interface Ctx {
   referralId: string
   /** A referral by the intake worker to the agency of the professional rows (agency A). */
   receivedReferralId: string
+  /** The cell's young person, signed in with their own account. */
+  self: Caller
+  /** Records that exist once only, made by an operation's `prepare` just before it runs. */
+  erasureRequestId?: string
+  legalHoldId?: string
+  auditEventId?: string
+  reviewItemId?: string
+  linkCode?: string
 }
 
 export interface Operation {
@@ -74,6 +83,14 @@ export interface Operation {
   observe?: (res: LightMyRequestResponse, ctx: Ctx) => Outcome
   /** Changes what the caller may do afterwards (revoke): run after the others, on a cell of its own when more than one. */
   changesAccess?: boolean
+  /**
+   * Makes what the operation acts on that can be used once only (a waiting erasure request, an open question, a
+   * hold, a link code), just before it runs, as whoever makes it in the product (the young person, the data
+   * protection officer, the intake worker) whatever the row; added to the context.
+   */
+  prepare?: (app: FastifyInstance, ctx: Ctx) => Promise<Partial<Ctx>>
+  /** Takes the place of the one request for operations that need more (the page: its form's CSRF token first); the last answer is observed. */
+  perform?: (app: FastifyInstance, ctx: Ctx, caller: Caller) => Promise<LightMyRequestResponse>
   expect: Record<Profile, Outcome>
   /** The outcome for every caller of a kind, whatever their consent: the route is closed (or open) to the kind before any consent is read. */
   byKind?: Partial<Record<CallerKind, Outcome>>

@@ -1,24 +1,20 @@
 // Walks the authorization matrix of matrix.data.ts: every caller row × consent state × operation, on one app.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import t from 'tap'
 import { build } from '../helper.js'
 import { youngPersonIn } from './cells.js'
 import { CONSENT_STATES, type CallerRow, type ConsentState, type Ctx, OPERATIONS, type Outcome, PROFILES, ROWS } from './matrix.data.js'
-import { buildWorld, type Caller, type World } from './world.js'
+import { buildWorld, type World } from './world.js'
 
 const problemShape = (body: Record<string, unknown>) => ({ ...body, requestId: undefined, instance: undefined })
+const isPage = (res: LightMyRequestResponse) => String(res.headers['content-type']).startsWith('text/html')
 
 /** Operations that leave access as it was come first; those that change it run last. */
 const ordered = Object.entries(OPERATIONS).sort(([, a], [, b]) => Number(a.changesAccess ?? false) - Number(b.changesAccess ?? false))
 
-interface Cell {
-  ctx: Ctx
-  self: Caller
-}
-
-async function buildCell(app: FastifyInstance, world: World, row: CallerRow, state: ConsentState): Promise<Cell> {
+async function buildCell(app: FastifyInstance, world: World, row: CallerRow, state: ConsentState): Promise<Ctx> {
   const { yp, consentId } = await youngPersonIn(app, world, row.grantee(world), state)
-  return { ctx: { world, youngPersonId: yp.id, consentId, ...(await pathwayRecords(app, world, yp.id)) }, self: yp.actor }
+  return { world, youngPersonId: yp.id, consentId, self: yp.actor, ...(await pathwayRecords(app, world, yp.id)) }
 }
 
 /** The records the pathway operations act on, made by the intake worker (whose intake consent covers `pathway`). */
@@ -64,11 +60,14 @@ t.test('authorization matrix: caller × consent state × operation', async (t) =
             accessChanged = true
           }
           const caller = row.caller(world, cell.self)
-          const headers = { ...op.headers?.(cell.ctx), ...caller.headers }
-          const res = await app.inject({ method: op.method, url: op.url(cell.ctx), headers, payload: op.body?.(cell.ctx) })
-          const outcome = op.observe ? op.observe(res, cell.ctx) : res.statusCode
-          // Not found, not forbidden: every 404 is the same document as for an id that does not exist.
-          const sameNotFound = res.statusCode !== 404 || JSON.stringify(problemShape(res.json())) === JSON.stringify(notFound)
+          const ctx = op.prepare ? { ...cell, ...(await op.prepare(app, cell)) } : cell
+          const headers = { ...op.headers?.(ctx), ...caller.headers }
+          const res = op.perform
+            ? await op.perform(app, ctx, caller)
+            : await app.inject({ method: op.method, url: op.url(ctx), headers, payload: op.body?.(ctx) })
+          const outcome = op.observe ? op.observe(res, ctx) : res.statusCode
+          // Not found, not forbidden: every 404 of the API is the same document as for an id that does not exist (the page answers in HTML).
+          const sameNotFound = res.statusCode !== 404 || isPage(res) || JSON.stringify(problemShape(res.json())) === JSON.stringify(notFound)
           observed[name] = sameNotFound ? outcome : `404 with another body: ${res.body}`
           expected[name] = op.byKind?.[row.kind] ?? op.expect[profile]
         }

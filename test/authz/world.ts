@@ -1,6 +1,7 @@
 // The cast of the authorization tests: agencies, professionals, partner systems and young persons, built once per app.
 import { sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
+import { PARTNER_SUBJECT_PREFIX } from '../../src/auth/principal.js'
 import {
   type Actor,
   createAdmin,
@@ -16,6 +17,8 @@ import { bearer } from '../helper.js'
 
 export interface Caller {
   id: string
+  /** The token's subject: who the caller is at sign-in, on the API and on the page alike. */
+  subject: string
   headers: { authorization: string }
 }
 
@@ -57,7 +60,7 @@ export async function partnerCaller(app: FastifyInstance, admin: Actor, agencyId
     payload: { grant_type: 'client_credentials', client_id: client.clientId, client_secret: client.clientSecret },
   })
   if (res.statusCode !== 200) throw new Error(`partner token: ${res.statusCode} ${res.body}`)
-  return { id: client.id, headers: bearer(res.json().access_token as string) }
+  return { id: client.id, subject: `${PARTNER_SUBJECT_PREFIX}${client.clientId}`, headers: bearer(res.json().access_token as string) }
 }
 
 export async function buildWorld(app: FastifyInstance): Promise<World> {

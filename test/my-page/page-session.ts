@@ -1,5 +1,7 @@
 // Using the page through app.inject as a browser would: the session cookie, the form's CSRF token, demo sign-in.
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import secureSession from '@fastify/secure-session'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import { SESSION_COOKIE } from '../../src/modules/my-page/session.js'
 
 export function cookieOf(res: LightMyRequestResponse): string {
   const header = res.headers['set-cookie']
@@ -21,4 +23,31 @@ export async function demoSignIn(app: FastifyInstance, subject: string) {
   const page = await app.inject({ method: 'GET', url: '/my/demo-sign-in' })
   const res = await postForm(app, '/my/demo-sign-in', pair(cookieOf(page)), [['_csrf', csrfOf(page.body)], ['subject', subject]])
   return { res, cookie: pair(cookieOf(res)) }
+}
+
+/** Seals sessions with an app's session key, one sealer per app. */
+const sealers = new WeakMap<FastifyInstance, Promise<FastifyInstance>>()
+
+async function sealerFor(app: FastifyInstance): Promise<FastifyInstance> {
+  let sealer = sealers.get(app)
+  if (!sealer) {
+    sealer = (async () => {
+      const instance = Fastify()
+      await instance.register(secureSession, { key: app.config.page.sessionKey, cookieName: SESSION_COOKIE })
+      await instance.ready()
+      return instance
+    })()
+    sealers.set(app, sealer)
+  }
+  return sealer
+}
+
+/**
+ * A session signed in as any `subject`, the state the identity provider's callback leaves (demo sign-in takes
+ * demo subjects only): the cookie pair to send.
+ */
+export async function sessionSignedInAs(app: FastifyInstance, subject: string, now = Date.now()): Promise<string> {
+  const sealer = await sealerFor(app)
+  const sealed = sealer.encodeSecureSession(sealer.createSecureSession({ subject, signedInAt: now, seenAt: now }))
+  return `${SESSION_COOKIE}=${encodeURIComponent(sealed)}`
 }
