@@ -4,9 +4,9 @@ import type { FastifyRequest } from 'fastify'
 import { type Database, renderStatement } from '../db/client.js'
 import { ForbiddenError } from '../errors.js'
 import type { PageRequest } from '../http/pagination.js'
-import { appendCtes, type EventStampSql, eventStamp, shownEventsInput } from '../modules/audit/audit.writer.js'
+import { appendCtes, type EventStampSql, eventStamp, STAMP_PLACEHOLDERS, shownEventsInput, stampSql, stampValues } from '../modules/audit/audit.writer.js'
 import { type AppAbility, defineAbilityFor } from './abilities.js'
-import { type CaseloadPage, caseloadPage, caseloadQuery } from './data/young-persons.queries.js'
+import { type CaseloadPage, caseloadPage, caseloadQuery, cursorSql, cursorValues } from './data/young-persons.queries.js'
 import { perCaller } from './per-caller.js'
 import { isoTimestamp } from './record-read.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
@@ -42,9 +42,8 @@ interface Row {
 export async function readCaseload(database: Database, request: FastifyRequest, page: PageRequest): Promise<{ rows: CaseloadEntry[]; total: number }> {
   const read = async () => {
     const ability = await caseloadAbility(request)
-    const stamp = eventStamp(request)
-    const after = page.after && { afterAt: new Date(page.after.at).toISOString(), afterId: page.after.id }
-    const values = { limit: page.limit, limitPlusOne: page.limit + 1, occurredAt: stamp.occurredAt, requestId: stamp.requestId, ...after }
+    const after = cursorValues(page)
+    const values = { limit: page.limit, limitPlusOne: page.limit + 1, ...stampValues(eventStamp(request)), ...after }
     return database.statement<Row>(preparedCaseload(database, request, ability, after !== undefined), values)
   }
   const rows = await asCallerIsNow(request, read, (found) => found[0]?.stale === true)
@@ -88,17 +87,12 @@ export interface CaseloadSlots {
 
 /** The slots filled with one request's own values (the plan tests). */
 export function caseloadSlots(request: FastifyRequest, page: PageRequest): CaseloadSlots {
-  const stamp = eventStamp(request)
-  return { page: caseloadPage(page), limit: sql`${page.limit}`, stamp: { occurredAt: sql`${stamp.occurredAt}`, requestId: sql`${stamp.requestId}` } }
+  return { page: caseloadPage(page), limit: sql`${page.limit}`, stamp: stampSql(eventStamp(request)) }
 }
 
 function placeholderSlots(cursor: boolean): CaseloadSlots {
-  const after = cursor ? { after: { at: sql`${sql.placeholder('afterAt')}::timestamptz`, id: sql`${sql.placeholder('afterId')}::uuid` } } : {}
-  return {
-    page: { limitPlusOne: sql.placeholder('limitPlusOne'), ...after },
-    limit: sql`${sql.placeholder('limit')}`,
-    stamp: { occurredAt: sql`${sql.placeholder('occurredAt')}`, requestId: sql`${sql.placeholder('requestId')}` },
-  }
+  const after = cursor ? { after: cursorSql(sql.placeholder('afterAt'), sql.placeholder('afterId')) } : {}
+  return { page: { limitPlusOne: sql.placeholder('limitPlusOne'), ...after }, limit: sql`${sql.placeholder('limit')}`, stamp: STAMP_PLACEHOLDERS }
 }
 
 /** The caseload's statement, rendered once per caller, for a first page and for a later one. */

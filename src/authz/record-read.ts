@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify'
 import { type Database, renderStatement } from '../db/client.js'
 import { consents, youngPersons } from '../db/schema/young-persons.js'
 import { NotFoundError } from '../errors.js'
-import { appendCtes, decidedEventInput, type EventStampSql, eventStamp } from '../modules/audit/audit.writer.js'
+import { appendCtes, decidedEventInput, type EventStampSql, eventStamp, STAMP_PLACEHOLDERS, stampSql, stampValues } from '../modules/audit/audit.writer.js'
 import { defineAbilityFor, IDENTITY_FIELDS } from './abilities.js'
 import { perCaller } from './per-caller.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
@@ -55,8 +55,7 @@ interface Row {
 export async function readYoungPerson(database: Database, request: FastifyRequest, id: string): Promise<YoungPersonView> {
   const attempt = async () => {
     const { query, grants } = preparedRead(request)
-    const stamp = eventStamp(request)
-    const [row] = await database.statement<Row>(query, { id, eventId: stamp.id, occurredAt: stamp.occurredAt, requestId: stamp.requestId })
+    const [row] = await database.statement<Row>(query, { id, ...stampValues(eventStamp(request)) })
     return { row, grants }
   }
   const { row, grants } = await asCallerIsNow(request, attempt, (found) => found.row?.stale === true)
@@ -76,15 +75,11 @@ export interface ReadSlots {
   stamp: EventStampSql
 }
 
-const PLACEHOLDERS: ReadSlots = {
-  id: sql`${sql.placeholder('id')}`,
-  stamp: { id: sql`${sql.placeholder('eventId')}`, occurredAt: sql`${sql.placeholder('occurredAt')}`, requestId: sql`${sql.placeholder('requestId')}` },
-}
+const PLACEHOLDERS: ReadSlots = { id: sql`${sql.placeholder('id')}`, stamp: STAMP_PLACEHOLDERS }
 
 /** The slots filled with one request's own values (the plan tests). */
 export function readSlots(request: FastifyRequest, id: string): ReadSlots {
-  const stamp = eventStamp(request)
-  return { id: sql`${id}`, stamp: { id: sql`${stamp.id}`, occurredAt: sql`${stamp.occurredAt}`, requestId: sql`${stamp.requestId}` } }
+  return { id: sql`${id}`, stamp: stampSql(eventStamp(request)) }
 }
 
 interface PreparedRead {

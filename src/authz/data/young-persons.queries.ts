@@ -53,9 +53,17 @@ export interface CaseloadPage {
   after?: { at: SQL; id: SQL }
 }
 
+/** Where a later page starts, as the statement's parameters take it; undefined for a first page. */
+export function cursorValues(page: PageRequest): { afterAt: string; afterId: string } | undefined {
+  return page.after && { afterAt: new Date(page.after.at).toISOString(), afterId: page.after.id }
+}
+
+/** The cursor's time and id in SQL, from parameters or placeholders. */
+export const cursorSql = (at: unknown, id: unknown): NonNullable<CaseloadPage['after']> => ({ at: sql`${at}::timestamptz`, id: sql`${id}::uuid` })
+
 export function caseloadPage(page: PageRequest): CaseloadPage {
-  const after = page.after && { at: sql`${new Date(page.after.at).toISOString()}::timestamptz`, id: sql`${page.after.id}::uuid` }
-  return { limitPlusOne: page.limit + 1, ...(after ? { after } : {}) }
+  const after = cursorValues(page)
+  return { limitPlusOne: page.limit + 1, ...(after ? { after: cursorSql(after.afterAt, after.afterId) } : {}) }
 }
 
 /**

@@ -127,6 +127,22 @@ export function eventStamp(request: AuditSource, occurredAt = new Date()): Event
 /** An `EventStamp` as SQL: the request's own values, or placeholders of a statement rendered once for many requests. */
 export type EventStampSql = { [K in keyof EventStamp]: SQL }
 
+/** A stamp's values as the statement's parameters. */
+export function stampSql(stamp: Pick<AuditEvent, 'id' | 'occurredAt' | 'requestId'>): EventStampSql {
+  return { id: sql`${stamp.id}`, occurredAt: sql`${stamp.occurredAt}`, requestId: sql`${stamp.requestId}` }
+}
+
+/** The stamp of a statement rendered once, filled per request with `stampValues`. */
+export const STAMP_PLACEHOLDERS: EventStampSql = {
+  id: sql`${sql.placeholder('eventId')}`,
+  occurredAt: sql`${sql.placeholder('occurredAt')}`,
+  requestId: sql`${sql.placeholder('requestId')}`,
+}
+
+export function stampValues(stamp: EventStamp): Record<string, string> {
+  return { eventId: stamp.id, occurredAt: stamp.occurredAt, requestId: stamp.requestId }
+}
+
 export function auditEvent(request: AuditSource, input: AuditInput, occurredAt = new Date()): AuditEvent {
   // The database stores uuids in lower case; hashing another spelling would make the event unverifiable.
   const youngPersonId = input.youngPersonId?.toLowerCase() ?? null
@@ -253,7 +269,7 @@ function eventsInput(
   stamp?: EventStampSql,
 ): SQL {
   const e = auditEvent(request, { ...input, outcome: 'denied' })
-  const own = stamp ?? { id: sql`${e.id}`, occurredAt: sql`${e.occurredAt}`, requestId: sql`${e.requestId}` }
+  const own = stamp ?? stampSql(e)
   const fixedJson = (fields: (keyof AuditEvent)[]) => JSON.stringify(fields.map((f) => e[f])).slice(1, -1)
   const youngPerson = sql`(${decided.youngPersonId})::uuid`
   const consentIds = sql`array(select u from unnest((${decided.consentIds})::uuid[]) u order by u)`
