@@ -3,10 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { mkdirSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { PGlite } from '@electric-sql/pglite'
-import { type ExtractTablesWithRelations, fillPlaceholders, is, type Query, SQL } from 'drizzle-orm'
+import { createTableRelationsHelpers, type ExtractTablesWithRelations, extractTablesRelationalConfig, fillPlaceholders, is, type Query, SQL } from 'drizzle-orm'
 import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from 'drizzle-orm/pg-core'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { drizzle as drizzlePostgres, PostgresJsSession, PostgresJsTransaction } from 'drizzle-orm/postgres-js'
 import postgres from 'postgres'
 import type { Config } from '../config.js'
 import { DatabaseUnavailableError } from '../errors.js'
@@ -24,9 +24,11 @@ export interface Database {
   readonly db: Db
   /**
    * Runs `work` in one transaction; waits at most DB_POOL_WAIT_MS for a connection and ends, with a
-   * 503, at the request's deadline (REQUEST_DEADLINE_MS).
+   * 503, at the request's deadline (REQUEST_DEADLINE_MS). The statements `finish` names for the
+   * work's value run last, in the same transaction: on PostgreSQL they travel with the COMMIT (and
+   * the BEGIN with the work's first statement), so neither costs a round trip of its own.
    */
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+  transaction<T>(work: (tx: Tx) => Promise<T>, finish?: (value: T) => SQL[]): Promise<T>
   /**
    * Runs `work` on the database outside any explicit transaction: each statement is its own
    * transaction and one round trip (no BEGIN/COMMIT). Meant for one indexed lookup (who is calling):
@@ -103,11 +105,19 @@ function openPostgres(config: Config, url: string): Database {
     },
     // `socket` (a factory for the pool's sockets) is supported by postgres.js but missing from its types.
   } as postgres.Options<Record<string, never>>)
-  const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db
+  const db = drizzlePostgres(preparing(client), { schema, casing: 'snake_case' }) as unknown as Db
   return {
     kind: 'postgres',
     db,
-    transaction: (work) => bounded(config, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    transaction: (work, finish) =>
+      bounded(config, async (enter) => {
+        const connection = await client.reserve()
+        try {
+          return await enter(() => pipelinedTransaction(connection, work, finish))
+        } finally {
+          connection.release()
+        }
+      }),
     // A pool whose server accepts and drops connections (a proxy in front of a dead server) queues
     // a plain query forever: the lookup gets the pool wait, which is ample for one indexed row.
     run: (work) => withDeadline(config.dbPoolWaitMs, work(db)),
@@ -125,6 +135,55 @@ function openPostgres(config: Config, url: string): Database {
     },
     ping: () => withDeadline(config.dbPoolWaitMs, client`select 1`.execute().then(() => {})),
     close: () => client.end({ timeout: 5 }),
+  }
+}
+
+/**
+ * The client as drizzle is given it: every statement prepared once per connection. drizzle asks
+ * postgres.js to prepare only named statements, and postgres.js sends an unprepared statement with
+ * parameters in two round trips (it asks the server for the parameters' types first).
+ */
+function preparing<S extends postgres.Sql>(client: S): S {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key !== 'unsafe') return Reflect.get(target, key, receiver)
+      return (text: string, params?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+        target.unsafe(text, params, { ...options, prepare: true })
+    },
+  })
+}
+
+/** The schema's relations, for the transactions this module opens on a reserved connection. */
+const relations = extractTablesRelationalConfig(schema, createTableRelationsHelpers)
+const relational = { fullSchema: schema, schema: relations.tables, tableNamesMap: relations.tableNamesMap }
+
+/**
+ * One transaction on a reserved connection, pipelined: BEGIN goes out with the work's first
+ * statement, and the `finish` statements with COMMIT. A statement that failed, even one the work
+ * caught, fails the whole transaction: PostgreSQL answers such a COMMIT with ROLLBACK.
+ */
+async function pipelinedTransaction<T>(connection: postgres.ReservedSql, work: (tx: Tx) => Promise<T>, finish?: (value: T) => SQL[]): Promise<T> {
+  const begun = connection.unsafe('begin').execute()
+  begun.catch(() => {})
+  // drizzle's transaction over the reserved connection (drizzle's own waits for BEGIN's answer).
+  const session = new PostgresJsSession(preparing(connection), dialect, relational)
+  const tx = new PostgresJsTransaction(dialect, session as never, relational) as unknown as Tx
+  try {
+    const value = await work(tx)
+    await begun
+    const last = (finish?.(value) ?? []).map((statement) => {
+      const { sql: text, params } = renderStatement(statement)
+      return connection.unsafe(text, params as never[], { prepare: true }).execute()
+    })
+    const settled = await Promise.allSettled([...last, connection.unsafe('commit').execute()])
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
+    const commit = settled.at(-1) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>
+    if (commit.value.command !== 'COMMIT') throw new Error(`the transaction ended with ${commit.value.command}, not COMMIT`)
+    return value
+  } catch (error) {
+    // Nothing to roll back after a COMMIT was answered; on a lost connection the server rolls back itself.
+    await connection.unsafe('rollback').catch(() => {})
+    throw error
   }
 }
 
@@ -167,7 +226,16 @@ async function openPglite(config: Config, given: PGlite | undefined): Promise<Da
     pglite: pg,
     db,
     // PGlite runs in this process and cannot hang on a network; a statement it runs cannot be cut short.
-    transaction: (work) => withPoolWait(config.dbPoolWaitMs, Number.POSITIVE_INFINITY, (enter) => db.transaction((tx) => enter(() => work(tx)))),
+    transaction: (work, finish) =>
+      withPoolWait(config.dbPoolWaitMs, Number.POSITIVE_INFINITY, (enter) =>
+        db.transaction((tx) =>
+          enter(async () => {
+            const value = await work(tx)
+            for (const statement of finish?.(value) ?? []) await tx.execute(statement)
+            return value
+          }),
+        ),
+      ),
     run: (work) => work(db),
     statement: async <T>(query: SQL | Query, values?: Record<string, unknown>) => {
       const { sql: text, params } = filled(query, values)
