@@ -1,12 +1,13 @@
 // The door to a young person's data: one transaction, the caller's consents, the decision, not-found-not-forbidden, the audit.
-import { eq } from 'drizzle-orm'
+import { eq, type SQL, sql } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Principal } from '../auth/principal.js'
-import type { Database, Tx } from '../db/client.js'
+import { type Database, queryRows, type Tx } from '../db/client.js'
 import { youngPersons } from '../db/schema/young-persons.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
-import { type AuditInput, recordAudit } from '../modules/audit/audit.writer.js'
+import { type AuditInput, auditStatements, recordAudit } from '../modules/audit/audit.writer.js'
 import { type Action, defineAbilityFor } from './abilities.js'
+import { callerHolds } from './remembered.js'
 import { type PersonScope, scopeForYoungPerson } from './scope.js'
 import type { PersonalSubject, SubjectName } from './subjects.js'
 
@@ -73,9 +74,20 @@ export async function withYoungPerson<T>(
   access: Access,
   work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
 ): Promise<T> {
-  const outcome = await database.transaction((tx) => enterDoor(tx, request, youngPersonId, access, work))
+  const { outcome } = await asCallerTransaction(
+    database,
+    request,
+    (tx) => decideDoor(tx, request, youngPersonId, access, work),
+    (decided) => auditStatements(request, decided.audit),
+  )
   if ('denial' in outcome) refuse(outcome.denial, outcome.reason)
   return outcome.value
+}
+
+/** What the door decided, and the events that record it: written last in the same transaction, with its COMMIT. */
+interface Decided<O> {
+  outcome: O
+  audit: AuditInput[]
 }
 
 /**
@@ -90,22 +102,31 @@ export async function enterDoor<T>(
   access: Access,
   work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
 ): Promise<{ value: T } | Refusal> {
+  const { outcome, audit } = await decideDoor(tx, request, youngPersonId, access, work)
+  await recordAudit(tx, request, audit)
+  return outcome
+}
+
+async function decideDoor<T>(
+  tx: Tx,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
+): Promise<Decided<{ value: T } | Refusal>> {
   const scope = await scopeForYoungPerson(tx, request.principal, youngPersonId)
   const row = access.row ?? (access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId })
   const result = scope.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId }) : undefined
   if (result !== undefined && typeof result === 'object' && 'denial' in result) {
     // The work refused something the caller may see the young person for: the event names the consents it weighed.
-    await recordAudit(tx, request, [{ ...access.audit, youngPersonId, consentIds: result.consentIds, outcome: 'denied' }])
-    return result
+    return { outcome: result, audit: [{ ...access.audit, youngPersonId, consentIds: result.consentIds, outcome: 'denied' }] }
   }
   if (result === undefined || typeof result === 'string') {
     const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
-    await recordAudit(tx, request, [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }])
     const denial: Denial = result ?? (person && access.action !== 'read' ? denialFor(scope, youngPersonId) : 'not_found')
-    return { denial }
+    return { outcome: { denial }, audit: [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }] }
   }
-  await recordAudit(tx, request, result.audit)
-  return { value: result.value }
+  return { outcome: { value: result.value }, audit: result.audit }
 }
 
 type AuditBase = Omit<AuditInput, 'outcome' | 'youngPersonId' | 'consentIds'>
@@ -139,7 +160,12 @@ export async function withRecord<R extends { youngPersonId: string }, T>(
   access: RecordAccess<R>,
   work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
 ): Promise<T> {
-  const outcome = await database.transaction((tx) => enterRecord(tx, request, locate, access, work))
+  const { outcome } = await asCallerTransaction(
+    database,
+    request,
+    (tx) => decideRecord(tx, request, locate, access, work),
+    (decided) => auditStatements(request, decided.audit),
+  )
   if ('conflict' in outcome) throw new ConflictError(outcome.conflict)
   if ('denial' in outcome) refuse(outcome.denial, access.forbidden)
   return outcome.value
@@ -153,32 +179,76 @@ export async function enterRecord<R extends { youngPersonId: string }, T>(
   access: RecordAccess<R>,
   work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
 ): Promise<{ value: T } | { denial: Denial } | Conflict> {
+  const { outcome, audit } = await decideRecord(tx, request, locate, access, work)
+  await recordAudit(tx, request, audit)
+  return outcome
+}
+
+async function decideRecord<R extends { youngPersonId: string }, T>(
+  tx: Tx,
+  request: FastifyRequest,
+  locate: (tx: Tx) => Promise<R | undefined>,
+  access: RecordAccess<R>,
+  work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
+): Promise<Decided<{ value: T } | { denial: Denial } | Conflict>> {
   const row = await locate(tx)
   const scope = row ? await scopeForYoungPerson(tx, request.principal, row.youngPersonId) : undefined
   const event = typeof access.audit === 'function' ? access.audit(row) : access.audit
   const result = row && scope?.can(access.action, access.subject, row) ? await work({ tx, scope, youngPersonId: row.youngPersonId }, row) : undefined
   if (result === undefined || typeof result === 'string' || 'conflict' in result) {
-    await recordAudit(tx, request, [{ ...event, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }])
-    if (typeof result === 'object') return result
+    const audit: AuditInput[] = [{ ...event, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }]
+    if (typeof result === 'object') return { outcome: result, audit }
     // Saying "not allowed" reveals nothing to a caller who may read the record anyway.
     const seen = row !== undefined && scope !== undefined && access.action !== 'read' && scope.can('read', access.subject, row)
-    return { denial: result ?? (seen ? 'forbidden' : 'not_found') }
+    return { outcome: { denial: result ?? (seen ? 'forbidden' : 'not_found') }, audit }
   }
-  await recordAudit(tx, request, result.audit)
-  return { value: result.value }
+  return { outcome: { value: result.value }, audit: result.audit }
 }
 
 /**
  * A list across young persons: `read` runs in the request's transaction with the rules already in
  * its statement (`accessibleWhere`: no rule, no rows), and the events `audit` names for what the
- * caller is shown are written in the same transaction.
+ * caller is shown are written last in the same transaction, with its COMMIT. A remembered caller
+ * (`principalInStatement`) is re-checked by a statement that travels with BEGIN and the read: when
+ * they no longer hold, nothing is shown or written, and the list is read again for who they are now.
+ * `read` builds its rules from the principal it is given, and whatever it throws waits for that check.
  */
-export async function withList<T>(database: Database, request: FastifyRequest, read: (tx: Tx) => Promise<T>, audit: (found: T) => AuditInput[]): Promise<T> {
-  return database.transaction(async (tx) => {
-    const found = await read(tx)
-    await recordAudit(tx, request, audit(found))
-    return found
-  })
+export async function withList<T>(
+  database: Database,
+  request: FastifyRequest,
+  read: (tx: Tx, principal: Principal) => Promise<T>,
+  audit: (found: T) => AuditInput[],
+): Promise<T> {
+  return asCallerTransaction(database, request, (tx) => read(tx, request.principal), (found) => auditStatements(request, audit(found)))
+}
+
+/** A remembered caller found stale inside the transaction: the work is rolled back and runs again. */
+class StaleCaller extends Error {}
+
+/**
+ * The request's transaction (`database.transaction`). A remembered caller (`principalInStatement`) is
+ * re-checked by a statement that travels with BEGIN and the work's first statement; what the work
+ * throws waits for that check. When the caller no longer holds, the work is rolled back, they are
+ * looked up again (401 when the account is gone) and the work runs once more for who they are now:
+ * so `work` takes the caller from `request.principal` when it runs, never from before.
+ */
+async function asCallerTransaction<T>(database: Database, request: FastifyRequest, work: (tx: Tx) => Promise<T>, finish: (value: T) => SQL[]): Promise<T> {
+  const attempt = () =>
+    database.transaction(async (tx) => {
+      const holds = request.principalToVerify ? queryRows<{ holds: boolean }>(tx, sql`select ${callerHolds(request)} as holds`) : undefined
+      const [done, held] = await Promise.allSettled([Promise.resolve().then(() => work(tx)), holds])
+      if (held.status === 'rejected') throw held.reason
+      if (held.value !== undefined && held.value[0]?.holds !== true) throw new StaleCaller()
+      if (done.status === 'rejected') throw done.reason
+      return done.value
+    }, finish)
+  try {
+    return await attempt()
+  } catch (error) {
+    if (!(error instanceof StaleCaller)) throw error
+    await request.server.principalAfresh(request)
+    return attempt()
+  }
 }
 
 /**
@@ -229,7 +299,18 @@ export function ensureCan(principal: Principal, action: Action, subject: Subject
  */
 export async function withRole<T>(database: Database, request: FastifyRequest, action: Action, subject: SubjectName, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
   ensureCan(request.principal, action, subject)
-  return database.transaction((tx) => doRoleWork(tx, request, work))
+  const done = await database.transaction(
+    async (tx) => {
+      const done = await work(tx)
+      if (!done.afterwards) return done
+      // What the change sets in motion follows its events: they are written first.
+      await recordAudit(tx, request, done.audit)
+      await done.afterwards(tx)
+      return { value: done.value, audit: [] }
+    },
+    (done) => auditStatements(request, done.audit),
+  )
+  return done.value
 }
 
 /** `withRole` inside a transaction the caller already holds (an intake claims its idempotency key in it). */

@@ -113,7 +113,7 @@ function openPostgres(config: Config, url: string): Database {
       bounded(config, async (enter) => {
         const connection = await client.reserve()
         try {
-          return await enter(() => pipelinedTransaction(connection, work, finish))
+          return await enter((answered) => pipelinedTransaction(connection, answered, work, finish))
         } finally {
           connection.release()
         }
@@ -162,9 +162,16 @@ const relational = { fullSchema: schema, schema: relations.tables, tableNamesMap
  * statement, and the `finish` statements with COMMIT. A statement that failed, even one the work
  * caught, fails the whole transaction: PostgreSQL answers such a COMMIT with ROLLBACK.
  */
-async function pipelinedTransaction<T>(connection: postgres.ReservedSql, work: (tx: Tx) => Promise<T>, finish?: (value: T) => SQL[]): Promise<T> {
+async function pipelinedTransaction<T>(
+  connection: postgres.ReservedSql,
+  answered: (first: Promise<unknown>) => void,
+  work: (tx: Tx) => Promise<T>,
+  finish?: (value: T) => SQL[],
+): Promise<T> {
   const begun = connection.unsafe('begin').execute()
   begun.catch(() => {})
+  // Until BEGIN is answered, the request is still waiting for a working connection (DB_POOL_WAIT_MS).
+  answered(begun)
   // drizzle's transaction over the reserved connection (drizzle's own waits for BEGIN's answer).
   const session = new PostgresJsSession(preparing(connection), dialect, relational)
   const tx = new PostgresJsTransaction(dialect, session as never, relational) as unknown as Tx
@@ -268,7 +275,7 @@ export function withRequestDeadline<T>(deadlineAt: number, next: () => T): T {
  * rolls back (`client_connection_check_interval`, `idle_in_transaction_session_timeout` and TCP
  * keep-alive cover a server the disconnect does not reach).
  */
-function bounded<T>(config: Config, run: (enter: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>): Promise<T> {
+function bounded<T>(config: Config, run: (enter: Enter) => Promise<T>): Promise<T> {
   const deadlineAt = requestScope.getStore()?.deadlineAt ?? Date.now() + config.requestDeadlineMs
   const budget = deadlineAt - Date.now()
   if (budget <= 0) return Promise.reject(new DatabaseUnavailableError())
@@ -281,18 +288,21 @@ function bounded<T>(config: Config, run: (enter: <R>(work: () => Promise<R>) => 
 }
 
 /**
+ * Runs work once it has a connection. Work that writes before it knows the server answers on that
+ * connection (a BEGIN pipelined with the first statement) hands `answered` the first answer it
+ * awaits: until that comes, the wait for a connection goes on.
+ */
+type Enter = <R>(work: (answered: (first: Promise<unknown>) => void) => Promise<R>) => Promise<R>
+
+/**
  * postgres.js queues forever when every connection is busy or the server is gone: give up after
  * `waitMs` with a 503, and make sure work that gets a connection later never runs. Work that runs
  * past `deadlineMs` also ends with a 503; either way `overrun` stops what was started.
  */
-function withPoolWait<T>(
-  waitMs: number,
-  deadlineMs: number,
-  run: (enter: <R>(work: () => Promise<R>) => Promise<R>) => Promise<T>,
-  overrun: () => void = () => {},
-): Promise<T> {
+function withPoolWait<T>(waitMs: number, deadlineMs: number, run: (enter: Enter) => Promise<T>, overrun: () => void = () => {}): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let state: 'waiting' | 'running' | 'abandoned' = 'waiting'
+    let answered = false
     // A connection this transaction already wrote to (its BEGIN, a statement) is cut as well.
     const abandon = () => {
       state = 'abandoned'
@@ -302,18 +312,27 @@ function withPoolWait<T>(
       overrun()
     }
     const waitTimer = setTimeout(() => {
-      if (state === 'waiting') abandon()
+      if (state !== 'abandoned' && !answered) abandon()
     }, waitMs)
     const deadlineTimer = Number.isFinite(deadlineMs)
       ? setTimeout(() => {
           if (state !== 'abandoned') abandon()
         }, deadlineMs)
       : undefined
-    const enter = <R>(work: () => Promise<R>): Promise<R> => {
+    const isAnswered = () => {
+      answered = true
+      clearTimeout(waitTimer)
+    }
+    const enter: Enter = (work) => {
       if (state === 'abandoned') return Promise.reject(new DatabaseUnavailableError())
       state = 'running'
-      clearTimeout(waitTimer)
-      return work()
+      let first: Promise<unknown> | undefined
+      const done = work((answer) => {
+        first = answer
+      })
+      if (first === undefined) isAnswered()
+      else first.then(isAnswered, () => {})
+      return done
     }
     const settle = (done: () => void) => {
       clearTimeout(waitTimer)

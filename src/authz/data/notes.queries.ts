@@ -38,10 +38,13 @@ export async function insertNote(
 /** One page of the young person's notes that `allowed` admits, newest first. */
 export async function listNotes(q: Queryable, youngPersonId: string, allowed: SQL, category: string | undefined, page: PageRequest) {
   const where = and(eq(notes.youngPersonId, youngPersonId), allowed, category === undefined ? undefined : eq(notes.category, category))
-  const rows = await selectNotes(q)
-    .where(and(where, afterCursor(page, notes.createdAt, notes.id, 'desc')))
-    .orderBy(desc(notes.createdAt), desc(notes.id))
-    .limit(page.limit + 1)
-  const [total] = await q.select({ n: count() }).from(notes).where(where)
+  // The page and its total are sent together: one round trip.
+  const [rows, [total]] = await Promise.all([
+    selectNotes(q)
+      .where(and(where, afterCursor(page, notes.createdAt, notes.id, 'desc')))
+      .orderBy(desc(notes.createdAt), desc(notes.id))
+      .limit(page.limit + 1),
+    q.select({ n: count() }).from(notes).where(where),
+  ])
   return { rows, total: total?.n ?? 0 }
 }

@@ -17,15 +17,18 @@ export const accessLogRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.AccessLogQuery,
         response: responses({ 200: s.AccessLog }, 403),
       },
+      config: { principalInStatement: true },
     },
     async (request, reply) => {
-      const principal = ownYoungPerson(request.principal)
       const page = pageRequest(request.query)
       const rows = await withList(
         app.database,
         request,
-        (tx) => queries.listAccessLog(tx, abilityFor(principal), principal, page, app.config.accessLogShowsNames),
-        () => [{ action: 'read', resourceType: 'AccessLog', youngPersonId: principal.youngPersonId, outcome: 'allowed' }],
+        (tx, caller) => {
+          const principal = ownYoungPerson(caller)
+          return queries.listAccessLog(tx, abilityFor(principal), principal, page, app.config.accessLogShowsNames)
+        },
+        () => [{ action: 'read', resourceType: 'AccessLog', youngPersonId: ownYoungPerson(request.principal).youngPersonId, outcome: 'allowed' }],
       )
       return toPage(
         request,

@@ -284,12 +284,13 @@ function eventsInput(
 }
 
 /**
- * Writes audit events in the caller's transaction, one statement per batch of distinct chains.
- * If it fails, the transaction fails: no access without its record.
+ * The statements that append `inputs`, one per batch of distinct chains (a chain's head advances once
+ * per statement), each batch in chain order, so two requests touching the same young persons cannot
+ * deadlock. Run in the access's own transaction: if one fails, the transaction fails.
  */
-export async function recordAudit(q: Queryable, request: AuditSource, inputs: AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return
+export function auditStatements(request: AuditSource, inputs: AuditInput[]): SQL[] {
   const occurredAt = new Date()
+  const statements: SQL[] = []
   let pending = inputs.map((input) => auditEvent(request, input, occurredAt))
   while (pending.length > 0) {
     const seen = new Set<string>()
@@ -302,9 +303,14 @@ export async function recordAudit(q: Queryable, request: AuditSource, inputs: Au
         batch.push(event)
       }
     }
-    // Heads are locked in chain order, so two requests touching the same young persons cannot deadlock.
     batch.sort((a, b) => (a.chain < b.chain ? -1 : a.chain > b.chain ? 1 : 0))
-    await q.execute(appendStatement(batch))
+    statements.push(appendStatement(batch))
     pending = rest
   }
+  return statements
+}
+
+/** Writes audit events in the caller's transaction. If it fails, the transaction fails: no access without its record. */
+export async function recordAudit(q: Queryable, request: AuditSource, inputs: AuditInput[]): Promise<void> {
+  for (const statement of auditStatements(request, inputs)) await q.execute(statement)
 }

@@ -64,6 +64,7 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.ListQuery,
         response: responses({ 200: s.ConsentList }, 404),
       },
+      config: { principalInStatement: true },
     },
     async function listConsentsOf(request, reply) {
       const youngPersonId = request.params.id
@@ -162,14 +163,14 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.ListQuery,
         response: responses({ 200: s.ConsentRequestList }),
       },
+      config: { principalInStatement: true },
     },
     async (request, reply) => {
       const page = pageRequest(request.query)
-      const where = accessibleWhere(abilityFor(request.principal), request.principal, 'read', 'ConsentRequest')
       const rows = await withList(
         db,
         request,
-        (tx) => queries.listConsentRequests(tx, where, page),
+        (tx, principal) => queries.listConsentRequests(tx, accessibleWhere(abilityFor(principal), principal, 'read', 'ConsentRequest'), page),
         (rows) => rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'ConsentRequest', resourceId: r.id, youngPersonId: r.youngPersonId, outcome: 'allowed' as const })),
       )
       return toPage(request, reply, page, rows, byCreation, presentRequest)

@@ -62,6 +62,7 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         response: responses({ 200: s.Goal }, 404),
       },
+      config: { principalInStatement: true },
     },
     async function readGoal(request, reply) {
       const access = { action: 'read', subject: 'Goal', audit: { action: 'read', resourceType: 'Goal', resourceId: request.params.id } } as const

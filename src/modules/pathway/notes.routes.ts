@@ -70,14 +70,14 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.NoteQuery,
         response: responses({ 200: s.NoteList }, 404),
       },
+      config: { principalInStatement: true },
     },
     async function listNotesOf(request, reply) {
-      const principal = request.principal
       const youngPersonId = request.params.id
       const page = pageRequest(request.query)
       const access = { action: 'read', subject: 'YoungPerson', audit: { action: 'list', resourceType: 'Note' } } as const
       const result = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
-        const allowed = accessibleWhere(scope.ability, principal, 'read', 'Note')
+        const allowed = accessibleWhere(scope.ability, request.principal, 'read', 'Note')
         const { rows, total } = await queries.listNotes(tx, youngPersonId, allowed, request.query.category, page)
         // One event per category shown, so the young person sees which were read.
         const shown = [...new Set(rows.slice(0, page.limit).map((r) => r.category))].sort()

@@ -46,6 +46,7 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: s.YoungPersonParams,
         response: responses({ 200: s.Pathway }, 404),
       },
+      config: { principalInStatement: true },
     },
     (request, reply) => getPathway(request, reply, request.params.id),
   )

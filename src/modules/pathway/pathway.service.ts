@@ -58,15 +58,22 @@ export function presentPathway(
 
 /** Goals and steps of the young person that the caller may read, chosen in SQL by the ability. */
 export async function visibleGoals(tx: Tx, request: FastifyRequest, scope: PersonScope, youngPersonId: string) {
-  const goals = await queries.listGoals(tx, youngPersonId, accessibleWhere(scope.ability, request.principal, 'read', 'Goal'))
-  const steps = await queries.listSteps(tx, { youngPersonId }, accessibleWhere(scope.ability, request.principal, 'read', 'Step'))
+  // Sent together: one round trip on the request's connection.
+  const [goals, steps] = await Promise.all([
+    queries.listGoals(tx, youngPersonId, accessibleWhere(scope.ability, request.principal, 'read', 'Goal')),
+    queries.listSteps(tx, { youngPersonId }, accessibleWhere(scope.ability, request.principal, 'read', 'Step')),
+  ])
   return goals.map((goal) => presentGoal(goal, steps))
 }
 
 /** The whole pathway view, and the audit events of reading it: one per category it showed. */
 export async function readPathway(tx: Tx, request: FastifyRequest, scope: PersonScope, youngPersonId: string) {
-  const row = await queries.findPathway(tx, youngPersonId)
-  const goals = await visibleGoals(tx, request, scope, youngPersonId)
+  // The pathway, its goals and steps, and its retention are read together: one round trip.
+  const [row, goals, retention] = await Promise.all([
+    queries.findPathway(tx, youngPersonId),
+    visibleGoals(tx, request, scope, youngPersonId),
+    retentionOf(tx, request.server.config.retention, youngPersonId),
+  ])
   const categories = [...new Set(goals.map((g) => g.category).filter((c): c is NonNullable<typeof c> => c !== null && c !== 'pathway'))].sort()
   const events: AuditInput[] = [
     { action: 'read', resourceType: 'Pathway', resourceId: row?.id ?? null, youngPersonId, category: 'pathway', consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' },
@@ -79,8 +86,7 @@ export async function readPathway(tx: Tx, request: FastifyRequest, scope: Person
       outcome: 'allowed' as const,
     })),
   ]
-  const retention = (await retentionOf(tx, request.server.config.retention, youngPersonId))!
-  return { view: presentPathway(youngPersonId, row, goals, retention), events }
+  return { view: presentPathway(youngPersonId, row, goals, retention!), events }
 }
 
 /** The audit entry of a write to a goal or step. */

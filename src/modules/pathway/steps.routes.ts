@@ -76,6 +76,7 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         response: responses({ 200: s.Step }, 404),
       },
+      config: { principalInStatement: true },
     },
     async function readStep(request, reply) {
       const access = { action: 'read', subject: 'Step', audit: { action: 'read', resourceType: 'Step', resourceId: request.params.id } } as const

@@ -70,6 +70,7 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: TeamQuery,
         response: responses({ 200: Team }, 404),
       },
+      config: { principalInStatement: true },
     },
     (request, reply) => getTeam(request, reply, request.params.id),
   )

@@ -107,20 +107,22 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.ListQuery,
         response: responses({ 200: s.ReferralList }),
       },
+      config: { principalInStatement: true },
     },
     async (request, reply) => {
-      const principal = request.principal
       const { role, status } = request.query
       const page = pageRequest(request.query)
-      const where = and(
-        accessibleWhere(abilityFor(principal), principal, 'read', 'Referral'),
-        role ? queries.sideOf(principal, role) : undefined,
-        status ? queries.statusIs(status) : undefined,
-      )
       const rows = await withList(
         db,
         request,
-        (tx) => queries.listReferrals(tx, where, page),
+        (tx, principal) => {
+          const where = and(
+            accessibleWhere(abilityFor(principal), principal, 'read', 'Referral'),
+            role ? queries.sideOf(principal, role) : undefined,
+            status ? queries.statusIs(status) : undefined,
+          )
+          return queries.listReferrals(tx, where, page)
+        },
         (rows) => rows.slice(0, page.limit).map((r) => ({ action: 'list', resourceType: 'Referral', resourceId: r.id, youngPersonId: r.youngPersonId, category: 'pathway', outcome: 'allowed' as const })),
       )
       return toPage(request, reply, page, rows, byCreation, presentReferral)
@@ -136,6 +138,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         response: responses({ 200: s.Referral }, 404),
       },
+      config: { principalInStatement: true },
     },
     async (request) => {
       const { id } = request.params

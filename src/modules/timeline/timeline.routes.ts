@@ -49,6 +49,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: s.TimelineQuery,
         response: responses({ 200: s.Timeline }, 404),
       },
+      config: { principalInStatement: true },
     },
     async function readTimelineOf(request, reply) {
       const page = pageRequest(request.query)
