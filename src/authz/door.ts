@@ -7,7 +7,7 @@ import { youngPersons } from '../db/schema/young-persons.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, auditStatements, recordAudit } from '../modules/audit/audit.writer.js'
 import { type Action, defineAbilityFor } from './abilities.js'
-import { callerHolds } from './remembered.js'
+import { asCallerIsNow, callerHolds } from './remembered.js'
 import { type PersonScope, scopeForYoungPerson } from './scope.js'
 import type { PersonalSubject, SubjectName } from './subjects.js'
 
@@ -222,33 +222,35 @@ export async function withList<T>(
   return asCallerTransaction(database, request, (tx) => read(tx, request.principal), (found) => auditStatements(request, audit(found)))
 }
 
-/** A remembered caller found stale inside the transaction: the work is rolled back and runs again. */
+/** A remembered caller found stale inside the transaction: thrown to roll the work back. */
 class StaleCaller extends Error {}
+const STALE: unique symbol = Symbol('stale caller')
 
 /**
  * The request's transaction (`database.transaction`). A remembered caller (`principalInStatement`) is
  * re-checked by a statement that travels with BEGIN and the work's first statement; what the work
  * throws waits for that check. When the caller no longer holds, the work is rolled back, they are
- * looked up again (401 when the account is gone) and the work runs once more for who they are now:
- * so `work` takes the caller from `request.principal` when it runs, never from before.
+ * looked up again (401 when the account is gone) and the work runs once more for who they are now
+ * (`asCallerIsNow`): so `work` takes the caller from `request.principal` when it runs, never from before.
  */
 async function asCallerTransaction<T>(database: Database, request: FastifyRequest, work: (tx: Tx) => Promise<T>, finish: (value: T) => SQL[]): Promise<T> {
   const attempt = () =>
-    database.transaction(async (tx) => {
-      const holds = request.principalToVerify ? queryRows<{ holds: boolean }>(tx, sql`select ${callerHolds(request)} as holds`) : undefined
-      const [done, held] = await Promise.allSettled([Promise.resolve().then(() => work(tx)), holds])
-      if (held.status === 'rejected') throw held.reason
-      if (held.value !== undefined && held.value[0]?.holds !== true) throw new StaleCaller()
-      if (done.status === 'rejected') throw done.reason
-      return done.value
-    }, finish)
-  try {
-    return await attempt()
-  } catch (error) {
-    if (!(error instanceof StaleCaller)) throw error
-    await request.server.principalAfresh(request)
-    return attempt()
-  }
+    database
+      .transaction(async (tx) => {
+        const holds = request.principalToVerify ? queryRows<{ holds: boolean }>(tx, sql`select ${callerHolds(request)} as holds`) : undefined
+        const [done, held] = await Promise.allSettled([Promise.resolve().then(() => work(tx)), holds])
+        if (held.status === 'rejected') throw held.reason
+        if (held.value !== undefined && held.value[0]?.holds !== true) throw new StaleCaller()
+        if (done.status === 'rejected') throw done.reason
+        return done.value
+      }, finish)
+      .catch((error: unknown): typeof STALE => {
+        if (error instanceof StaleCaller) return STALE
+        throw error
+      })
+  const result = await asCallerIsNow(request, attempt, (found) => found === STALE)
+  if (result === STALE) throw new Error('unreachable: asCallerIsNow never answers a stale caller')
+  return result
 }
 
 /**
@@ -302,11 +304,8 @@ export async function withRole<T>(database: Database, request: FastifyRequest, a
   const done = await database.transaction(
     async (tx) => {
       const done = await work(tx)
-      if (!done.afterwards) return done
-      // What the change sets in motion follows its events: they are written first.
-      await recordAudit(tx, request, done.audit)
-      await done.afterwards(tx)
-      return { value: done.value, audit: [] }
+      // With nothing set in motion, the events travel with the COMMIT; otherwise they are written first.
+      return done.afterwards ? { value: await recordRoleWork(tx, request, done), audit: [] } : done
     },
     (done) => auditStatements(request, done.audit),
   )
@@ -316,11 +315,11 @@ export async function withRole<T>(database: Database, request: FastifyRequest, a
 /** `withRole` inside a transaction the caller already holds (an intake claims its idempotency key in it). */
 export async function enterRole<T>(tx: Tx, request: FastifyRequest, action: Action, subject: SubjectName, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
   ensureCan(request.principal, action, subject)
-  return doRoleWork(tx, request, work)
+  return recordRoleWork(tx, request, await work(tx))
 }
 
-async function doRoleWork<T>(tx: Tx, request: FastifyRequest, work: (tx: Tx) => Promise<RoleWork<T>>): Promise<T> {
-  const done = await work(tx)
+/** Writes role work's events, then runs what it sets in motion (a granted erasure erases after its decision's event). */
+async function recordRoleWork<T>(tx: Tx, request: FastifyRequest, done: RoleWork<T>): Promise<T> {
   await recordAudit(tx, request, done.audit)
   if (done.afterwards) await done.afterwards(tx)
   return done.value
