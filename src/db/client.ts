@@ -84,6 +84,9 @@ function openPostgres(config: Config, url: string): Database {
   const client = postgres(url, {
     max: config.dbPoolSize,
     connect_timeout: Math.max(1, Math.ceil(config.dbPoolWaitMs / 1000)),
+    // Seconds before a closed connection reconnects. postgres.js's own grows with every failed attempt
+    // across the pool, to 10–20 s during an outage, so the pool came back that long after the server.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     idle_timeout: 60,
     keep_alive: config.dbKeepAliveSeconds,
     onnotice: () => {},
