@@ -6,9 +6,10 @@ import { type Database, queryRows, type Tx } from '../db/client.js'
 import { youngPersons } from '../db/schema/young-persons.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, auditStatements, recordAudit } from '../modules/audit/audit.writer.js'
-import { type Action, defineAbilityFor } from './abilities.js'
+import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
 import { type PersonScope, scopeForYoungPerson } from './scope.js'
+import { allowedFor } from './sql.js'
 import type { PersonalSubject, SubjectName } from './subjects.js'
 
 /**
@@ -127,6 +128,75 @@ async function decideDoor<T>(
     return { outcome: { denial }, audit: [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }] }
   }
   return { outcome: { value: result.value }, audit: result.audit }
+}
+
+/**
+ * Inside the door before the caller's consents are known: the request's transaction, and the caller's
+ * rules with every consent term as a condition of the statement that carries it (`accessibleWhere`).
+ * `guard` is the door's own check (`Access`) as such a condition, for statements no narrower rule filters.
+ */
+export interface ReadAhead {
+  tx: Tx
+  ability: AppAbility
+  principal: Principal
+  youngPersonId: string
+  guard: SQL
+}
+
+/** A read's value, and its allowed events once the consents that allowed it are known. */
+export interface ReadAnswer<T> {
+  value: T
+  audit: (scope: PersonScope) => AuditInput[]
+}
+
+/**
+ * A read of one young person's records in two round trips: the read's statements carry the rules
+ * themselves (no rule, no rows), so they travel with BEGIN and the consents the door decides on; the
+ * events follow with COMMIT. The decision, its 404 and its denied event are `withYoungPerson`'s: when
+ * it refuses, the read's rows (already only what the rules allow) are never used. The read answers
+ * `not_found` when its own statements found nothing the guard lets through (the record is gone, or a
+ * consent was revoked between the two statements' snapshots).
+ */
+export async function withYoungPersonRead<T>(
+  database: Database,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  read: (door: ReadAhead) => Promise<ReadAnswer<T> | 'not_found'>,
+): Promise<T> {
+  const { outcome } = await asCallerTransaction(
+    database,
+    request,
+    (tx) => decideRead(tx, request, youngPersonId, access, read),
+    (decided) => auditStatements(request, decided.audit),
+  )
+  if ('denial' in outcome) refuse(outcome.denial)
+  return outcome.value
+}
+
+async function decideRead<T>(
+  tx: Tx,
+  request: FastifyRequest,
+  youngPersonId: string,
+  access: Access,
+  read: (door: ReadAhead) => Promise<ReadAnswer<T> | 'not_found'>,
+): Promise<Decided<{ value: T } | { denial: Denial }>> {
+  if (access.action !== 'read' || access.row !== undefined) throw new Error('withYoungPersonRead decides reads of a young person as a whole')
+  const principal = request.principal
+  const row: Record<string, string> = access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId }
+  const ability = defineAbilityFor(principal)
+  const guard = allowedFor(ability, principal, 'read', access.subject, row)
+  const [scoped, found] = await Promise.allSettled([
+    scopeForYoungPerson(tx, principal, youngPersonId),
+    Promise.resolve().then(() => read({ tx, ability, principal, youngPersonId, guard })),
+  ])
+  if (scoped.status === 'rejected') throw scoped.reason
+  if (found.status === 'rejected') throw found.reason
+  const scope = scoped.value
+  const answer = found.value
+  if (answer !== 'not_found' && scope.can('read', access.subject, row)) return { outcome: { value: answer.value }, audit: answer.audit(scope) }
+  const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
+  return { outcome: { denial: 'not_found' }, audit: [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }] }
 }
 
 type AuditBase = Omit<AuditInput, 'outcome' | 'youngPersonId' | 'consentIds'>

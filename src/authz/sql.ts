@@ -65,7 +65,7 @@ function qualified(column: AnyColumn | SQL): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(name)}`
 }
 
-function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | undefined): SQL {
+function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | SQL | undefined): SQL {
   const youngPerson = qualified(youngPersonColumn)
   const category =
     term.categoryField !== undefined && categoryColumn !== undefined
@@ -101,28 +101,32 @@ function withoutNarrowerConsents(conditions: Condition[]): Condition[] {
 /** A comparison with a NULL column is NULL in SQL but false in CASL; under NOT, NULL would stay NULL instead of turning true. */
 const definite = (condition: SQL): SQL => sql`coalesce(${condition}, false)`
 
-function toSql(condition: Condition, subject: PersonalSubject, principal: Principal): SQL {
+/** Where a condition finds a field's value: the subject's column, or a value already known (`allowedFor`). */
+type FieldSql = (field: string) => AnyColumn | SQL
+
+function toSql(condition: Condition, subject: PersonalSubject, principal: Principal, columnOf: FieldSql): SQL {
   if (condition instanceof DocumentCondition && condition.operator === 'consent') {
     const term = condition.value as ConsentTerm
     const table = PERSONAL_SUBJECTS[subject]
-    const categoryColumn = term.categoryField !== undefined ? column(subject, term.categoryField) : undefined
-    return consentExists(principal, term, column(subject, table.youngPersonField), categoryColumn)
+    const categoryColumn = term.categoryField !== undefined ? columnOf(term.categoryField) : undefined
+    return consentExists(principal, term, columnOf(table.youngPersonField), categoryColumn)
   }
   switch (condition.operator) {
     case 'and':
     case 'or':
     case 'nor': {
       const children = (condition as CompoundCondition).value
-      const parts = (condition.operator === 'and' ? children : withoutNarrowerConsents(children)).map((c) => toSql(c, subject, principal))
+      const parts = (condition.operator === 'and' ? children : withoutNarrowerConsents(children)).map((c) => toSql(c, subject, principal, columnOf))
       if (condition.operator === 'and') return parts.length === 0 ? sql`true` : (and(...parts) as SQL)
       const any = parts.length === 0 ? sql`false` : (or(...parts) as SQL)
       return condition.operator === 'or' ? any : not(definite(any))
     }
     case 'not':
-      return not(definite(toSql((condition as CompoundCondition).value[0] as Condition, subject, principal)))
+      return not(definite(toSql((condition as CompoundCondition).value[0] as Condition, subject, principal, columnOf)))
   }
   const { field, value, operator } = condition as FieldCondition
-  const col = column(subject, String(field))
+  // drizzle's operators take a column or SQL alike, but their overloads do not take the union.
+  const col = columnOf(String(field)) as AnyColumn
   switch (operator) {
     case 'eq':
       return value === null ? isNull(col) : eq(col, value)
@@ -160,7 +164,23 @@ function toSql(condition: Condition, subject: PersonalSubject, principal: Princi
 export function accessibleWhere(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject): SQL {
   const ast = rulesToAST(ability, action, subject)
   if (ast === null) return sql`false`
-  return toSql(ast, subject, principal)
+  return toSql(ast, subject, principal, (field) => column(subject, field))
+}
+
+/**
+ * The condition under which the ability allows `action` on one row of `subject` whose values are
+ * already known (the door's `{ youngPersonId }`): a boolean that needs no table. Consent terms stay
+ * EXISTS sub-queries, so the consents are checked in the snapshot of the statement that carries it.
+ * No rule means `false`; a rule naming a field the row lacks is a programming error.
+ */
+export function allowedFor(ability: AppAbility, principal: Principal, action: Action, subject: PersonalSubject, row: Record<string, string | null>): SQL {
+  const ast = rulesToAST(ability, action, subject)
+  if (ast === null) return sql`false`
+  return toSql(ast, subject, principal, (field) => {
+    const value = Object.hasOwn(row, field) ? row[field] : undefined
+    if (value === undefined) throw new Error(`a ${subject} rule names ${field}, which the door's row does not give`)
+    return value === null ? sql`null` : sql`${value}::${sql.raw(column(subject, field).getSQLType())}`
+  })
 }
 
 /**
@@ -177,7 +197,7 @@ export function fieldWhere(ability: AppAbility, principal: Principal, action: Ac
     { and: buildAnd, or: buildOr, empty: () => buildAnd([]) },
   )
   if (ast === null) return sql`false`
-  return toSql(ast, subject, principal)
+  return toSql(ast, subject, principal, (field) => column(subject, field))
 }
 
 /** SQL: does the caller hold an active consent for the young person in `youngPerson` covering `category`? */

@@ -15,8 +15,8 @@ const versionIs = (column: AnyColumn, versions: Versions): SQL | undefined =>
 /** The version moves in the UPDATE itself, so two writers holding the same ETag cannot both succeed. */
 const bump = (version: AnyColumn) => ({ version: sql`${version} + 1`, updatedAt: sql`now()` })
 
-export async function findPathway(q: Queryable, youngPersonId: string) {
-  const [row] = await q.select().from(pathways).where(eq(pathways.youngPersonId, youngPersonId))
+export async function findPathway(q: Queryable, youngPersonId: string, guard: SQL = sql`true`) {
+  const [row] = await q.select().from(pathways).where(and(eq(pathways.youngPersonId, youngPersonId), guard))
   return row
 }
 

@@ -1,12 +1,12 @@
 // SQL of the team: the grantees of the young person's active consents, with their agency (and of any consent, ever, for naming a new one).
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm'
 import { activeConsent } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts, agencies, professionals } from '../../db/schema/registry.js'
 import { consents } from '../../db/schema/young-persons.js'
 import { afterCursor, type PageRequest } from '../../http/pagination.js'
 
-export async function listTeam(q: Queryable, youngPersonId: string, page: PageRequest) {
+export async function listTeam(q: Queryable, youngPersonId: string, page: PageRequest, guard: SQL = sql`true`) {
   return q
     .select({
       consentId: consents.id,
@@ -23,7 +23,7 @@ export async function listTeam(q: Queryable, youngPersonId: string, page: PageRe
     .from(consents)
     .leftJoin(professionals, eq(professionals.id, consents.granteeProfessionalId))
     .innerJoin(agencies, eq(agencies.id, sql`coalesce(${professionals.agencyId}, ${consents.granteeAgencyId})`))
-    .where(and(eq(consents.youngPersonId, youngPersonId), activeConsent, afterCursor(page, consents.createdAt, consents.id, 'desc')))
+    .where(and(eq(consents.youngPersonId, youngPersonId), guard, activeConsent, afterCursor(page, consents.createdAt, consents.id, 'desc')))
     .orderBy(desc(consents.createdAt), desc(consents.id))
     .limit(page.limit + 1)
 }

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import { Type } from 'typebox'
-import { abilityFor, accessibleWhere, doorway, mayStillRead, throughDoor, withList, withYoungPerson } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, doorway, mayStillRead, throughDoor, withList, withYoungPersonRead } from '../../authz/index.js'
 import { ForbiddenError, NotFoundError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -70,9 +70,9 @@ export const consentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const youngPersonId = request.params.id
       const page = pageRequest(request.query)
       const audit = { action: 'list', resourceType: 'Consent', resourceId: youngPersonId }
-      const rows = await withYoungPerson(db, request, youngPersonId, { action: 'read', subject: 'YoungPerson', audit }, async ({ tx, scope }) => ({
-        value: await queries.listConsents(tx, and(queries.consentsOf(youngPersonId), accessibleWhere(scope.ability, request.principal, 'read', 'Consent')), page),
-        audit: [{ action: 'list', resourceType: 'Consent', youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
+      const rows = await withYoungPersonRead(db, request, youngPersonId, { action: 'read', subject: 'YoungPerson', audit }, async ({ tx, ability, principal }) => ({
+        value: await queries.listConsents(tx, and(queries.consentsOf(youngPersonId), accessibleWhere(ability, principal, 'read', 'Consent')), page),
+        audit: (scope) => [{ action: 'list', resourceType: 'Consent', youngPersonId, consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
       }))
       return toPage(request, reply, page, rows, byCreation, presentConsent)
     },

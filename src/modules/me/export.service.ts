@@ -12,7 +12,7 @@ import * as consentQueries from '../../authz/data/consents.queries.js'
 import { presentConsent, presentRequest } from '../consents/consents.service.js'
 import { presentNote } from '../pathway/notes.presenters.js'
 import { listNotes } from '../../authz/data/notes.queries.js'
-import { readPathway } from '../pathway/pathway.service.js'
+import { readPathwayAllowed } from '../pathway/pathway.service.js'
 import { aboutYoungPerson, listReferrals } from '../../authz/data/referrals.queries.js'
 import { presentReferral } from '../referrals/referrals.service.js'
 import { presentErasureRequest } from '../retention/erasure.presenters.js'
@@ -43,7 +43,7 @@ async function exportEverything({ tx, scope, youngPersonId: id }: DoorScope, req
   const person = (await findYoungPerson(tx, id))!
   const consentRows = await consentQueries.listConsents(tx, accessibleWhere(scope.ability, principal, 'read', 'Consent'), EVERYTHING)
   const requestRows = await consentQueries.listConsentRequests(tx, accessibleWhere(scope.ability, principal, 'read', 'ConsentRequest'), EVERYTHING)
-  const { view: pathway } = await readPathway(tx, request, scope, id)
+  const { view: pathway } = await readPathwayAllowed(tx, request, scope, id)
   const notes = await listNotes(tx, id, accessibleWhere(scope.ability, principal, 'read', 'Note'), undefined, EVERYTHING)
   const referralRows = await listReferrals(tx, and(aboutYoungPerson(id), accessibleWhere(scope.ability, principal, 'read', 'Referral')), EVERYTHING)
   const accessLog = await listAccessLog(tx, abilityFor(principal), principal, EVERYTHING, showNames)

@@ -1,6 +1,6 @@
 // Note routes: write a note (or a correction) in a category the caller may write; list those they may read.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { accessibleWhere, enterDoor, mayStillRead, withYoungPerson } from '../../authz/index.js'
+import { accessibleWhere, enterDoor, mayStillRead, type PersonScope, withYoungPersonRead } from '../../authz/index.js'
 import { UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -76,12 +76,12 @@ export const noteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const youngPersonId = request.params.id
       const page = pageRequest(request.query)
       const access = { action: 'read', subject: 'YoungPerson', audit: { action: 'list', resourceType: 'Note' } } as const
-      const result = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
-        const allowed = accessibleWhere(scope.ability, request.principal, 'read', 'Note')
+      const result = await withYoungPersonRead(db, request, youngPersonId, access, async ({ tx, ability, principal }) => {
+        const allowed = accessibleWhere(ability, principal, 'read', 'Note')
         const { rows, total } = await queries.listNotes(tx, youngPersonId, allowed, request.query.category, page)
         // One event per category shown, so the young person sees which were read.
         const shown = [...new Set(rows.slice(0, page.limit).map((r) => r.category))].sort()
-        const audit: AuditInput[] =
+        const audit = (scope: PersonScope): AuditInput[] =>
           shown.length > 0
             ? shown.map((category) => ({ action: 'list', resourceType: 'Note', youngPersonId, category, consentIds: consentIdsFor(scope, 'read', [category]), outcome: 'allowed' }))
             : [{ action: 'list', resourceType: 'Note', youngPersonId, category: request.query.category ?? null, outcome: 'allowed' }]

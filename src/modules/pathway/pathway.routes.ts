@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { withYoungPerson } from '../../authz/index.js'
+import { withYoungPerson, withYoungPersonRead } from '../../authz/index.js'
 import { PreconditionFailedError } from '../../errors.js'
 import { responses } from '../../http/schemas.js'
 import { ownYoungPersonId } from '../../authz/own.js'
@@ -12,7 +12,7 @@ import { goalRoutes } from './goals.routes.js'
 import { noteRoutes } from './notes.routes.js'
 import * as queries from '../../authz/data/pathway.queries.js'
 import * as s from './pathway.schemas.js'
-import { readPathway } from './pathway.service.js'
+import { readPathway, readPathwayAllowed } from './pathway.service.js'
 import { stepRoutes } from './steps.routes.js'
 import { teamRoutes } from './team.routes.js'
 
@@ -29,9 +29,9 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Reads the pathway through the door, auditing the access either way; the young person reads their own. */
   async function getPathway(request: FastifyRequest, reply: FastifyReply, youngPersonId: string): Promise<View> {
     const access = { action: 'read', subject: 'Pathway', audit: { action: 'read', resourceType: 'Pathway', category: 'pathway' } } as const
-    const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
-      const { view, events } = await readPathway(tx, request, scope, youngPersonId)
-      return { value: view, audit: events }
+    const view = await withYoungPersonRead(db, request, youngPersonId, access, async ({ tx, ability, guard }) => {
+      const read = await readPathway(tx, request, ability, youngPersonId, guard)
+      return read ? { value: read.view, audit: read.events } : 'not_found'
     })
     sendEtag(reply, view)
     return view
@@ -71,7 +71,7 @@ export const pathwayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const view = await withYoungPerson(db, request, youngPersonId, access, async ({ tx, scope }) => {
       const row = await queries.writePathway(tx, youngPersonId, change, versions)
       if (!row) throw new PreconditionFailedError()
-      const { view, events } = await readPathway(tx, request, scope, youngPersonId)
+      const { view, events } = await readPathwayAllowed(tx, request, scope, youngPersonId)
       return {
         value: view,
         audit: [

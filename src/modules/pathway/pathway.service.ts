@@ -1,7 +1,8 @@
 // The pathway as one caller may see it, and how goals, steps and pathways are presented.
+import type { SQL } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
-import { accessibleWhere, type PersonScope } from '../../authz/index.js'
+import { type AppAbility, accessibleWhere, type PersonScope } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import type { AuditInput } from '../audit/audit.writer.js'
 import { retentionOf } from '../retention/retention.presenters.js'
@@ -57,25 +58,29 @@ export function presentPathway(
 }
 
 /** Goals and steps of the young person that the caller may read, chosen in SQL by the ability. */
-export async function visibleGoals(tx: Tx, request: FastifyRequest, scope: PersonScope, youngPersonId: string) {
+export async function visibleGoals(tx: Tx, request: FastifyRequest, ability: AppAbility, youngPersonId: string) {
   // Sent together: one round trip on the request's connection.
   const [goals, steps] = await Promise.all([
-    queries.listGoals(tx, youngPersonId, accessibleWhere(scope.ability, request.principal, 'read', 'Goal')),
-    queries.listSteps(tx, { youngPersonId }, accessibleWhere(scope.ability, request.principal, 'read', 'Step')),
+    queries.listGoals(tx, youngPersonId, accessibleWhere(ability, request.principal, 'read', 'Goal')),
+    queries.listSteps(tx, { youngPersonId }, accessibleWhere(ability, request.principal, 'read', 'Step')),
   ])
   return goals.map((goal) => presentGoal(goal, steps))
 }
 
-/** The whole pathway view, and the audit events of reading it: one per category it showed. */
-export async function readPathway(tx: Tx, request: FastifyRequest, scope: PersonScope, youngPersonId: string) {
+/**
+ * The whole pathway view as `ability` lets the caller see it, and the audit events of reading it: one per
+ * category it showed, naming the consents in `scope`. Nothing where `guard` (the door's check, in SQL) is false.
+ */
+export async function readPathway(tx: Tx, request: FastifyRequest, ability: AppAbility, youngPersonId: string, guard?: SQL): Promise<PathwayRead | undefined> {
   // The pathway, its goals and steps, and its retention are read together: one round trip.
   const [row, goals, retention] = await Promise.all([
-    queries.findPathway(tx, youngPersonId),
-    visibleGoals(tx, request, scope, youngPersonId),
-    retentionOf(tx, request.server.config.retention, youngPersonId),
+    queries.findPathway(tx, youngPersonId, guard),
+    visibleGoals(tx, request, ability, youngPersonId),
+    retentionOf(tx, request.server.config.retention, youngPersonId, guard),
   ])
+  if (retention === null) return undefined
   const categories = [...new Set(goals.map((g) => g.category).filter((c): c is NonNullable<typeof c> => c !== null && c !== 'pathway'))].sort()
-  const events: AuditInput[] = [
+  const events = (scope: PersonScope): AuditInput[] => [
     { action: 'read', resourceType: 'Pathway', resourceId: row?.id ?? null, youngPersonId, category: 'pathway', consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' },
     ...categories.map((category) => ({
       action: 'read',
@@ -86,7 +91,19 @@ export async function readPathway(tx: Tx, request: FastifyRequest, scope: Person
       outcome: 'allowed' as const,
     })),
   ]
-  return { view: presentPathway(youngPersonId, row, goals, retention!), events }
+  return { view: presentPathway(youngPersonId, row, goals, retention), events }
+}
+
+export interface PathwayRead {
+  view: Static<typeof s.Pathway>
+  events: (scope: PersonScope) => AuditInput[]
+}
+
+/** `readPathway` inside a door that already allowed the caller in (a write, the export): the events name the consents of `scope`. */
+export async function readPathwayAllowed(tx: Tx, request: FastifyRequest, scope: PersonScope, youngPersonId: string): Promise<{ view: Static<typeof s.Pathway>; events: AuditInput[] }> {
+  const read = await readPathway(tx, request, scope.ability, youngPersonId)
+  if (!read) throw new Error('the door let the caller in to a pathway without its young person')
+  return { view: read.view, events: read.events(scope) }
 }
 
 /** The audit entry of a write to a goal or step. */

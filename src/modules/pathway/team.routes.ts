@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
-import { withYoungPerson } from '../../authz/index.js'
+import { withYoungPersonRead } from '../../authz/index.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
 import { Category, ListOf, Nullable, PageQuery, responses, Timestamp, Uuid } from '../../http/schemas.js'
 import { ConsentAction } from '../consents/consents.schemas.js'
@@ -53,9 +53,9 @@ export const teamRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function getTeam(request: FastifyRequest<{ Querystring: { limit?: number; cursor?: string } }>, reply: FastifyReply, youngPersonId: string) {
     const page = pageRequest(request.query)
     const audit = { action: 'read', resourceType: 'Team', category: 'pathway' }
-    const rows = await withYoungPerson(db, request, youngPersonId, { action: 'read', subject: 'Pathway', audit }, async ({ tx, scope }) => ({
-      value: await queries.listTeam(tx, youngPersonId, page),
-      audit: [{ ...audit, youngPersonId, consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' }],
+    const rows = await withYoungPersonRead(db, request, youngPersonId, { action: 'read', subject: 'Pathway', audit }, async ({ tx, guard }) => ({
+      value: await queries.listTeam(tx, youngPersonId, page, guard),
+      audit: (scope) => [{ ...audit, youngPersonId, consentIds: consentIdsFor(scope, 'read', ['pathway']), outcome: 'allowed' }],
     }))
     return toPage(request, reply, page, rows, (r) => ({ at: r.createdAt, id: r.consentId }), presentMember)
   }

@@ -8,7 +8,7 @@ import { ownYoungPersonId } from '../../authz/own.js'
 import { denialFor } from '../pathway/access.js'
 import { sendEtag } from '../pathway/etag.js'
 import { Pathway, YoungPersonParams } from '../pathway/pathway.schemas.js'
-import { readPathway } from '../pathway/pathway.service.js'
+import { readPathwayAllowed } from '../pathway/pathway.service.js'
 import { findYoungPerson } from '../../authz/data/young-persons.queries.js'
 import { type CloseReason, closePathway, reopenPathway } from './closing.service.js'
 import * as s from './retention.schemas.js'
@@ -32,7 +32,7 @@ export const closingRoutes: FastifyPluginAsyncTypebox = async (app) => {
             : await closePathway(tx, scope, youngPersonId, change.close)
           : null
       if (!changed) return denialFor(scope, youngPersonId)
-      const { view, events } = await readPathway(tx, request, scope, youngPersonId)
+      const { view, events } = await readPathwayAllowed(tx, request, scope, youngPersonId)
       return { value: view, audit: [changed, ...events] }
     })
     sendEtag(reply, view)

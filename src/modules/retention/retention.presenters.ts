@@ -1,4 +1,5 @@
 // How the deletion date is shown: to the young person (/v1/me, the export) and to professionals who see the pathway.
+import type { SQL } from 'drizzle-orm'
 import type { Static } from 'typebox'
 import type { RetentionConfig } from '../../config.js'
 import type { Queryable } from '../../db/client.js'
@@ -18,8 +19,8 @@ export function presentRetention(view: ReturnType<typeof retentionView>): Static
   }
 }
 
-/** The young person's deletion date as of now, read in the caller's transaction. */
-export async function retentionOf(q: Queryable, rules: RetentionConfig, youngPersonId: string): Promise<Static<typeof s.Retention> | null> {
-  const basis = await retentionBasis(q, youngPersonId)
+/** The young person's deletion date as of now, read in the caller's transaction (none where `guard` is false). */
+export async function retentionOf(q: Queryable, rules: RetentionConfig, youngPersonId: string, guard?: SQL): Promise<Static<typeof s.Retention> | null> {
+  const basis = await retentionBasis(q, youngPersonId, new Date(), guard)
   return basis ? presentRetention(retentionView(rules, basis)) : null
 }

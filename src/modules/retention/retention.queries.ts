@@ -38,10 +38,10 @@ const basisColumns = (now: Date) => sql`yp.id, ${startAt(now)} as start, ${onLeg
   (select json_object_agg(e.category, e.erased_at) from category_erasures e where e.young_person_id = yp.id) as erased`
 
 /** The basis of one young person's deletion date; undefined when there is no such young person. */
-export async function retentionBasis(q: Queryable, youngPersonId: string, now = new Date()): Promise<RetentionBasis | undefined> {
+export async function retentionBasis(q: Queryable, youngPersonId: string, now = new Date(), guard: SQL = sql`true`): Promise<RetentionBasis | undefined> {
   const [row] = await queryRows<BasisRow>(
     q,
-    sql`select ${basisColumns(now)} from young_persons yp left join pathways p on p.young_person_id = yp.id where yp.id = ${youngPersonId}`,
+    sql`select ${basisColumns(now)} from young_persons yp left join pathways p on p.young_person_id = yp.id where yp.id = ${youngPersonId} and ${guard}`,
   )
   return row ? toBasis(row) : undefined
 }

@@ -1,8 +1,7 @@
 // Timeline routes: a young person's goals, steps, notes, referrals and consent events, newest first.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import type { Principal } from '../../auth/principal.js'
-import { type Allowed, type DoorScope, withYoungPerson } from '../../authz/index.js'
+import { type PersonScope, type ReadAhead, type ReadAnswer, withYoungPersonRead } from '../../authz/index.js'
 import { type PageRequest, pageRequest, toPage } from '../../http/pagination.js'
 import { responses } from '../../http/schemas.js'
 import { ownYoungPersonId } from '../../authz/own.js'
@@ -13,18 +12,18 @@ const byTime = (row: TimelineRow) => ({ at: row.at, id: row.id })
 const same = (row: TimelineRow) => row
 
 /** Reads a page inside the door: one audit event per data category shown, so the young person sees which were read. */
-async function readTimeline({ tx, scope, youngPersonId }: DoorScope, principal: Principal, page: PageRequest): Promise<Allowed<TimelineRow[]>> {
-  const rows = await timelinePage(tx, scope.ability, principal, youngPersonId, page)
+async function readTimeline({ tx, ability, principal, youngPersonId }: ReadAhead, page: PageRequest): Promise<ReadAnswer<TimelineRow[]>> {
+  const rows = await timelinePage(tx, ability, principal, youngPersonId, page)
   const shown = rows.slice(0, page.limit)
   const categories = [...new Set(shown.flatMap((r) => (r.category === null ? [] : [r.category])))]
-  const consentIds = scope.consents.map((c) => c.id)
-  const audit = (categories.length > 0 ? categories : [null]).map((category) => ({
+  const audit = (scope: PersonScope) =>
+    (categories.length > 0 ? categories : [null]).map((category) => ({
     action: 'list',
     resourceType: 'Timeline',
     resourceId: youngPersonId,
     youngPersonId,
     category,
-    consentIds,
+    consentIds: scope.consents.map((c) => c.id),
     outcome: 'allowed' as const,
   }))
   return { value: rows, audit }
@@ -36,7 +35,7 @@ export const timelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Everyone's timeline read, the young person's own included: the same door, the same rules. */
   async function timelineOf(request: FastifyRequest, youngPersonId: string, page: PageRequest) {
     const access = { action: 'read', subject: 'YoungPerson', audit: { action: 'list', resourceType: 'Timeline', resourceId: youngPersonId } } as const
-    return withYoungPerson(db, request, youngPersonId, access, (door) => readTimeline(door, request.principal, page))
+    return withYoungPersonRead(db, request, youngPersonId, access, (door) => readTimeline(door, page))
   }
 
   app.get(
