@@ -8,8 +8,8 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { type AuditInput, auditStatements, recordAudit } from '../modules/audit/audit.writer.js'
 import { type Action, type AppAbility, defineAbilityFor } from './abilities.js'
 import { asCallerIsNow, callerHolds } from './remembered.js'
-import { type PersonScope, scopeForYoungPerson } from './scope.js'
-import { allowedFor } from './sql.js'
+import { type PersonScope, scopeForYoungPerson, scopeWith } from './scope.js'
+import { allowedFor, loadHeldConsents, youngPersonOfRecord } from './sql.js'
 import type { PersonalSubject, SubjectName } from './subjects.js'
 
 /**
@@ -186,14 +186,7 @@ async function decideRead<T>(
   const row: Record<string, string> = access.subject === 'YoungPerson' ? { id: youngPersonId } : { youngPersonId }
   const ability = defineAbilityFor(principal)
   const guard = allowedFor(ability, principal, 'read', access.subject, row)
-  const [scoped, found] = await Promise.allSettled([
-    scopeForYoungPerson(tx, principal, youngPersonId),
-    Promise.resolve().then(() => read({ tx, ability, principal, youngPersonId, guard })),
-  ])
-  if (scoped.status === 'rejected') throw scoped.reason
-  if (found.status === 'rejected') throw found.reason
-  const scope = scoped.value
-  const answer = found.value
+  const [scope, answer] = await allSettled([scopeForYoungPerson(tx, principal, youngPersonId), Promise.resolve().then(() => read({ tx, ability, principal, youngPersonId, guard }))])
   if (answer !== 'not_found' && scope.can('read', access.subject, row)) return { outcome: { value: answer.value }, audit: answer.audit(scope) }
   const [person] = await tx.select({ id: youngPersons.id }).from(youngPersons).where(eq(youngPersons.id, youngPersonId))
   return { outcome: { denial: 'not_found' }, audit: [{ ...access.audit, youngPersonId: person ? youngPersonId : null, outcome: 'denied' }] }
@@ -239,6 +232,57 @@ export async function withRecord<R extends { youngPersonId: string }, T>(
   if ('conflict' in outcome) throw new ConflictError(outcome.conflict)
   if ('denial' in outcome) refuse(outcome.denial, access.forbidden)
   return outcome.value
+}
+
+/** Inside the door before the record and the caller's consents are known: `ReadAhead` without a young person yet. */
+export type RecordAhead = Omit<ReadAhead, 'youngPersonId' | 'guard'>
+
+/**
+ * A record read by its own id in two round trips: the record, the caller's consents for its young
+ * person (found by the record's id in the same statement) and `read`'s own statements (the rules in
+ * them) travel with BEGIN; the events follow with COMMIT. `read` answers how the found row becomes the
+ * value and its events; the decision, the 404 and the denied event are `withRecord`'s.
+ */
+export async function withRecordRead<R extends { youngPersonId: string }, T>(
+  database: Database,
+  request: FastifyRequest,
+  record: { id: string; locate: (tx: Tx) => Promise<R | undefined> },
+  access: RecordAccess<R>,
+  read: (ahead: RecordAhead) => Promise<(row: R, scope: PersonScope) => Allowed<T>>,
+): Promise<T> {
+  const { outcome } = await asCallerTransaction(
+    database,
+    request,
+    (tx) => decideRecordRead(tx, request, record, access, read),
+    (decided) => auditStatements(request, decided.audit),
+  )
+  if ('denial' in outcome) refuse(outcome.denial)
+  return outcome.value
+}
+
+async function decideRecordRead<R extends { youngPersonId: string }, T>(
+  tx: Tx,
+  request: FastifyRequest,
+  record: { id: string; locate: (tx: Tx) => Promise<R | undefined> },
+  access: RecordAccess<R>,
+  read: (ahead: RecordAhead) => Promise<(row: R, scope: PersonScope) => Allowed<T>>,
+): Promise<Decided<{ value: T } | { denial: Denial }>> {
+  if (access.action !== 'read') throw new Error('withRecordRead decides reads')
+  const principal = request.principal
+  const ability = defineAbilityFor(principal)
+  const [row, consents, finish] = await allSettled([
+    record.locate(tx),
+    loadHeldConsents(tx, principal, youngPersonOfRecord(access.subject, record.id)),
+    Promise.resolve().then(() => read({ tx, ability, principal })),
+  ])
+  // A record's young person never changes: the consents found by the record's id are those for `row.youngPersonId`.
+  const scope = scopeWith(principal, consents)
+  if (row && scope.can('read', access.subject, row)) {
+    const done = finish(row, scope)
+    return { outcome: { value: done.value }, audit: done.audit }
+  }
+  const event = typeof access.audit === 'function' ? access.audit(row) : access.audit
+  return { outcome: { denial: 'not_found' }, audit: [{ ...event, youngPersonId: row?.youngPersonId ?? null, outcome: 'denied' }] }
 }
 
 /** `withRecord` inside a transaction the caller already holds (an idempotent create), the refusal handed back. */
@@ -290,6 +334,14 @@ export async function withList<T>(
   audit: (found: T) => AuditInput[],
 ): Promise<T> {
   return asCallerTransaction(database, request, (tx) => read(tx, request.principal), (found) => auditStatements(request, audit(found)))
+}
+
+/** Statements sent together: waits for every one (none still running when the transaction ends), then throws the first failure. */
+async function allSettled<T extends readonly unknown[]>(pending: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(pending)
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T
 }
 
 /** A remembered caller found stale inside the transaction: thrown to roll the work back. */

@@ -6,7 +6,7 @@ export { type Action, type AppAbility, BASE_FIELDS, defineAbilityFor, IDENTITY_F
 export { readableIdentityColumn } from './fields.js'
 export { type GranteeColumns, type GranteeInput, granteeColumns } from './grantee.js'
 export type { HeldConsent } from './consent-condition.js'
-export { type Access, type Allowed, type Conflict, type Denial, type Doorway, type DoorScope, denialFor, doorway, ensureCan, enterDoor, enterRecord, enterRole, type ReadAhead, type ReadAnswer, type RecordAccess, type Refusal, refuse, type RoleWork, throughDoor, withList, withRecord, withRole, withYoungPerson, withYoungPersonRead } from './door.js'
+export { type Access, type Allowed, type Conflict, type Denial, type Doorway, type DoorScope, denialFor, doorway, ensureCan, enterDoor, enterRecord, enterRole, type ReadAhead, type ReadAnswer, type RecordAccess, type RecordAhead, type Refusal, refuse, type RoleWork, throughDoor, withList, withRecord, withRole, withRecordRead, withYoungPerson, withYoungPersonRead } from './door.js'
 export { type CaseloadEntry, readCaseload } from './caseload-read.js'
 export { actingProfessional, ownYoungPerson, ownYoungPersonId, type ProfessionalPrincipal, type YoungPersonPrincipal } from './own.js'
 export { type LinkRefusal, linkWithCode } from './link.js'

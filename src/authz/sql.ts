@@ -47,12 +47,18 @@ export function heldBy(principal: Principal): SQL {
  * The caller's active consents for one young person. No row lock: a revocation never waits for
  * readers, and a statement that starts after a revocation committed never sees the consent.
  */
-export async function loadHeldConsents(q: Queryable, principal: Principal, youngPersonId: string): Promise<HeldConsent[]> {
+export async function loadHeldConsents(q: Queryable, principal: Principal, youngPersonId: string | SQL): Promise<HeldConsent[]> {
   if (principal.kind !== 'professional' && principal.kind !== 'partner') return []
   return q
     .select({ id: consents.id, youngPersonId: consents.youngPersonId, categories: consents.categories, actions: consents.actions })
     .from(consents)
     .where(and(eq(consents.youngPersonId, youngPersonId), heldBy(principal), activeConsent))
+}
+
+/** SQL: the young person of the `subject` row with this id (none when there is no such row). */
+export function youngPersonOfRecord(subject: PersonalSubject, id: string): SQL {
+  const { table, columns, youngPersonField } = PERSONAL_SUBJECTS[subject]
+  return sql`(select ${column(subject, youngPersonField)} from ${table} where ${columns.id} = ${id})`
 }
 
 /**

@@ -1,6 +1,7 @@
 // Goal routes: set a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { accessibleWhere, enterDoor, mayStillRead, type RecordAccess, withRecord } from '../../authz/index.js'
+import { accessibleWhere, enterDoor, mayStillRead, type RecordAccess, withRecord, withRecordRead } from '../../authz/index.js'
+import type { Tx } from '../../db/client.js'
 import { ConflictError, PreconditionFailedError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { IdParams, OrIdsAndStatus, responses } from '../../http/schemas.js'
@@ -66,11 +67,15 @@ export const goalRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async function readGoal(request, reply) {
       const access = { action: 'read', subject: 'Goal', audit: { action: 'read', resourceType: 'Goal', resourceId: request.params.id } } as const
-      const view = await withRecord(db, request, (tx) => queries.findGoal(tx, request.params.id), access, async ({ tx, scope }, row) => {
-        const steps = await queries.listSteps(tx, { goalId: row.id }, accessibleWhere(scope.ability, request.principal, 'read', 'Step'))
-        const category = categoryOf(row.category)
-        const consentIds = consentIdsFor(scope, 'read', ['pathway', category])
-        return { value: presentGoal(row, steps), audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category, consentIds, outcome: 'allowed' }] }
+      const id = request.params.id
+      const goal = { id, locate: (tx: Tx) => queries.findGoal(tx, id) }
+      const view = await withRecordRead(db, request, goal, access, async ({ tx, ability, principal }) => {
+        const steps = await queries.listSteps(tx, { goalId: id }, accessibleWhere(ability, principal, 'read', 'Step'))
+        return (row, scope) => {
+          const category = categoryOf(row.category)
+          const consentIds = consentIdsFor(scope, 'read', ['pathway', category])
+          return { value: presentGoal(row, steps), audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category, consentIds, outcome: 'allowed' }] }
+        }
       })
       sendEtag(reply, view)
       return view

@@ -1,6 +1,6 @@
 // Step routes: add a step to a goal, read one, change one under If-Match.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { enterRecord, mayStillRead, type RecordAccess, withRecord } from '../../authz/index.js'
+import { enterRecord, mayStillRead, type RecordAccess, withRecord, withRecordRead } from '../../authz/index.js'
 import type { Tx } from '../../db/client.js'
 import { ConflictError, PreconditionFailedError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
@@ -80,7 +80,9 @@ export const stepRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async function readStep(request, reply) {
       const access = { action: 'read', subject: 'Step', audit: { action: 'read', resourceType: 'Step', resourceId: request.params.id } } as const
-      const view = await withRecord(db, request, (tx) => queries.findStep(tx, request.params.id), access, async ({ scope }, row) => {
+      const id = request.params.id
+      const step = { id, locate: (tx: Tx) => queries.findStep(tx, id) }
+      const view = await withRecordRead(db, request, step, access, async () => (row, scope) => {
         const category = categoryOf(row.goalCategory)
         const consentIds = consentIdsFor(scope, 'read', ['pathway', category])
         return { value: presentStep(row), audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category, consentIds, outcome: 'allowed' }] }

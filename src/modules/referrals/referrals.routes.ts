@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { and } from 'drizzle-orm'
 import type { FastifyRequest } from 'fastify'
 import type { TSchema } from 'typebox'
-import { abilityFor, accessibleWhere, actingProfessional, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withList, withRecord } from '../../authz/index.js'
+import { abilityFor, accessibleWhere, actingProfessional, enterDoor, ensureCan, mayStillRead, type RecordAccess, receiverHasConsent, withList, withRecord, withRecordRead } from '../../authz/index.js'
+import type { Tx } from '../../db/client.js'
 import { NotFoundError, UnprocessableError } from '../../errors.js'
 import { IdempotencyHeaders, idempotentCreate } from '../../http/idempotency.js'
 import { pageRequest, toPage } from '../../http/pagination.js'
@@ -143,7 +144,8 @@ export const referralRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { id } = request.params
       const access = { action: 'read', subject: 'Referral', audit: { action: 'read', resourceType: 'Referral', resourceId: id } } as const
-      const row = await withRecord(db, request, (tx) => queries.findReferral(tx, id), access, async ({ scope }, row) => ({
+      const referral = { id, locate: (tx: Tx) => queries.findReferral(tx, id) }
+      const row = await withRecordRead(db, request, referral, access, async () => (row, scope) => ({
         value: row,
         audit: [{ ...access.audit, youngPersonId: row.youngPersonId, category: 'pathway', consentIds: scope.consents.map((c) => c.id), outcome: 'allowed' }],
       }))
