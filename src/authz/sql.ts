@@ -206,6 +206,33 @@ export function fieldWhere(ability: AppAbility, principal: Principal, action: Ac
   return toSql(ast, subject, principal, (field) => column(subject, field))
 }
 
+/**
+ * The young persons the ability lets the caller `action`, found from the consents side: a condition on
+ * rows of `consents` whose `young_person_id`s are exactly those young persons. Each `$consent` term is
+ * `accessibleWhere`'s EXISTS unrolled onto the consents row itself, so the caseload finds, counts and
+ * orders its young persons from the caller's consents (with their young person's creation time) without
+ * visiting every young person. Only rules made of consent terms have this form; no rule means `false`.
+ */
+export function allowingConsentsWhere(ability: AppAbility, principal: Principal, action: Action): SQL {
+  const ast = rulesToAST(ability, action, 'YoungPerson')
+  if (ast === null) return sql`false`
+  const unrolled = (condition: Condition): SQL => {
+    const term = consentTerm(condition)
+    if (term !== undefined && term.categoryField === undefined) {
+      const category = term.category === undefined ? sql`true` : sql`${term.category} = any(${consents.categories})`
+      return sql`(${heldByOn(consents, principal)} and ${activeConsent} and ${term.action} = any(${consents.actions}) and ${category})`
+    }
+    // An OR of terms: some consent row meets one of them. (An AND of EXISTS is not one row meeting both.)
+    if (condition.operator === 'or') {
+      const parts = withoutNarrowerConsents((condition as CompoundCondition).value).map(unrolled)
+      return parts.length === 0 ? sql`false` : (or(...parts) as SQL)
+    }
+    if (condition.operator === 'and' && (condition as CompoundCondition).value.length === 1) return unrolled((condition as CompoundCondition).value[0] as Condition)
+    throw new Error(`a YoungPerson ${action} rule that is not consent terms cannot be read from the consents side`)
+  }
+  return unrolled(ast)
+}
+
 /** SQL: does the caller hold an active consent for the young person in `youngPerson` covering `category`? */
 export function holdsConsentFor(principal: Principal, youngPerson: AnyColumn | SQL, action: 'read' | 'write', category?: string): SQL {
   return consentExists(principal, category === undefined ? { action } : { action, category }, youngPerson, undefined)

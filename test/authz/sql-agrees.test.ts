@@ -7,7 +7,7 @@ import t from 'tap'
 import type { Principal } from '../../src/auth/principal.js'
 import { abilityFromRules, type AppAbility, defineAbilityFor } from '../../src/authz/abilities.js'
 import type { HeldConsent } from '../../src/authz/consent-condition.js'
-import { accessibleWhere, loadHeldConsents } from '../../src/authz/sql.js'
+import { accessibleWhere, allowingConsentsWhere, loadHeldConsents } from '../../src/authz/sql.js'
 import type { PersonalSubject } from '../../src/authz/subjects.js'
 import { queryRows, type Tx } from '../../src/db/client.js'
 import { consents, goals, notes } from '../../src/db/schema/index.js'
@@ -138,6 +138,17 @@ async function bothWays(tx: Tx, ability: AppAbility, principal: Principal, actio
   return { bySql, byCan, total: rows.length }
 }
 
+/**
+ * The young persons `allowingConsentsWhere` selects under the caller's rules (consent terms in SQL), and a check that
+ * every consent carries its young person's own creation time (the copy the caseload orders by).
+ */
+async function youngPersonsFromConsents(tx: Tx, principal: Principal): Promise<string[]> {
+  const [copy] = await queryRows<{ wrong: number }>(tx, sql`select count(*)::int as wrong from consents c join young_persons yp on yp.id = c.young_person_id where c.young_person_created_at is distinct from yp.created_at`)
+  if (copy!.wrong !== 0) throw new Error(`${copy!.wrong} consents carry another time than their young person's creation`)
+  const where = allowingConsentsWhere(defineAbilityFor(principal), principal, 'read')
+  return (await queryRows<{ id: string }>(tx, sql`select distinct young_person_id as id from consents where ${where}`)).map((r) => r.id).sort()
+}
+
 class Rollback extends Error {}
 
 /** Runs `check` on the generated world inside a transaction that is always rolled back. */
@@ -185,7 +196,7 @@ const rulesArb = (base: Base) =>
     }),
   )
 
-t.test('accessibleWhere and ability.can agree', async (t) => {
+t.test('accessibleWhere, the caseload\'s consents side and ability.can agree', async (t) => {
   const app = await build(t)
   const admin = await createAdmin(app)
   const agencies = [await createAgency(app, admin, { name: 'Agency one' }), await createAgency(app, admin, { name: 'Agency two' })]
@@ -206,7 +217,7 @@ t.test('accessibleWhere and ability.can agree', async (t) => {
   for (let i = 0; i < 3; i++) base.youngPersons.push((await createYoungPerson(app, made[0]!)).id)
   await app.database.db.execute(sql`update consents set revoked_at = now()`)
 
-  await t.test("the caller's ability: SQL rows = rows ability.can allows, for notes, goals, consents and young persons", async (t) => {
+  await t.test("the caller's ability: SQL rows = rows ability.can allows, for notes, goals, consents and young persons (also found from the consents side)", async (t) => {
     let compared = 0
     let nonEmpty = 0
     await fc.assert(
@@ -222,6 +233,14 @@ t.test('accessibleWhere and ability.can agree', async (t) => {
               compared++
               if (bySql.length > 0) nonEmpty++
             }
+          }
+          // The caseload finds the same young persons from the consents side (a young person has no caseload).
+          if (principal.kind !== 'young_person') {
+            const bySql = await youngPersonsFromConsents(tx, principal)
+            const { byCan } = await bothWays(tx, ability, principal, 'read', 'YoungPerson')
+            if (JSON.stringify(bySql) !== JSON.stringify(byCan)) throw new Error(`caseload young persons: from consents ${JSON.stringify(bySql)} ≠ can ${JSON.stringify(byCan)}`)
+            compared++
+            if (bySql.length > 0) nonEmpty++
           }
           if (principal.kind === 'admin' || principal.kind === 'auditor') {
             const { bySql, total } = await bothWays(tx, ability, principal, 'read', 'Note')

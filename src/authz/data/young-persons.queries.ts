@@ -3,7 +3,7 @@ import { and, count, desc, eq, lt, max, or, type Placeholder, type SQL, sql } fr
 import type { Principal } from '../../auth/principal.js'
 import type { AppAbility } from '../abilities.js'
 import { readableIdentityColumn } from '../fields.js'
-import { activeConsent, heldBy, heldCategories } from '../sql.js'
+import { activeConsent, allowingConsentsWhere, heldBy, heldCategories } from '../sql.js'
 import type { Queryable } from '../../db/client.js'
 import { accounts } from '../../db/schema/registry.js'
 import { consents, youngPersons } from '../../db/schema/young-persons.js'
@@ -67,12 +67,15 @@ export function caseloadPage(page: PageRequest): CaseloadPage {
 }
 
 /**
- * A caseload page and the caseload's size in one statement: the young persons the caller may read
- * (`allowed`) are found once, then counted, and only the page's rows are sorted out, joined and given
- * their fields (each identity field where the ability lets the caller read it, as in the single read).
+ * A caseload page and the caseload's size in one statement: the young persons the caller may read are
+ * found once from the caller's consents (`allowingConsentsWhere`, each with its young person's creation
+ * time), then counted, and only the page's rows are sorted out, joined and given their fields (each
+ * identity field where the ability lets the caller read it, as in the single read).
  */
-export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: CaseloadPage) {
-  const held = q.$with('held').as(q.select({ id: youngPersons.id, createdAt: youngPersons.createdAt }).from(youngPersons).where(allowed))
+export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, page: CaseloadPage) {
+  const held = q
+    .$with('held')
+    .as(q.selectDistinct({ id: consents.youngPersonId, createdAt: sql<Date>`${consents.youngPersonCreatedAt}`.as('created_at') }).from(consents).where(allowingConsentsWhere(ability, principal, 'read')))
   const total = q.select({ n: count().as('n') }).from(held).as('total')
   const shown = q
     .select({ id: held.id })
@@ -108,8 +111,8 @@ export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Prin
 }
 
 /** `caseloadQuery` run: the page's rows (limit + 1) and the total. */
-export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, allowed: SQL, page: PageRequest) {
-  const found = await caseloadQuery(q, ability, principal, allowed, caseloadPage(page))
+export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, page: PageRequest) {
+  const found = await caseloadQuery(q, ability, principal, caseloadPage(page))
   return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
 }
 

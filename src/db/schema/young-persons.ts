@@ -55,6 +55,11 @@ export const consents = pgTable(
     supersededAt: timestamp({ withTimezone: true, precision: 3 }),
     supersededById: uuid(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /**
+     * The young person's own `created_at`, copied on insert by a trigger (never given by the application;
+     * NOT NULL in the database): the caseload pages by it from the caller's consents without a join.
+     */
+    youngPersonCreatedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [
     // The consent EXISTS sub-query of every authorised read walks one of these two indexes.
