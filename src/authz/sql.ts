@@ -71,15 +71,19 @@ function qualified(column: AnyColumn | SQL): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(name)}`
 }
 
-function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | SQL | undefined): SQL {
-  const youngPerson = qualified(youngPersonColumn)
+/** A consent row of `c` that meets a `$consent` term for this caller: theirs, active, giving the action (and the category). */
+function meetsTerm(c: ConsentsTable, principal: Principal, term: ConsentTerm, categoryColumn: AnyColumn | SQL | undefined): SQL {
   const category =
     term.categoryField !== undefined && categoryColumn !== undefined
-      ? sql`${qualified(categoryColumn)} = any(${held.categories})`
+      ? sql`${qualified(categoryColumn)} = any(${c.categories})`
       : term.category !== undefined
-        ? sql`${term.category} = any(${held.categories})`
+        ? sql`${term.category} = any(${c.categories})`
         : sql`true`
-  return sql`exists (select 1 from ${heldFrom} where ${held.youngPersonId} = ${youngPerson} and ${heldByOn(held, principal)} and ${activeOn(held)} and ${term.action} = any(${held.actions}) and ${category})`
+  return sql`${heldByOn(c, principal)} and ${activeOn(c)} and ${term.action} = any(${c.actions}) and ${category}`
+}
+
+function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | SQL | undefined): SQL {
+  return sql`exists (select 1 from ${heldFrom} where ${held.youngPersonId} = ${qualified(youngPersonColumn)} and ${meetsTerm(held, principal, term, categoryColumn)})`
 }
 
 function column(subject: PersonalSubject, field: string): AnyColumn {
@@ -218,10 +222,7 @@ export function allowingConsentsWhere(ability: AppAbility, principal: Principal,
   if (ast === null) return sql`false`
   const unrolled = (condition: Condition): SQL => {
     const term = consentTerm(condition)
-    if (term !== undefined && term.categoryField === undefined) {
-      const category = term.category === undefined ? sql`true` : sql`${term.category} = any(${consents.categories})`
-      return sql`(${heldByOn(consents, principal)} and ${activeConsent} and ${term.action} = any(${consents.actions}) and ${category})`
-    }
+    if (term !== undefined && term.categoryField === undefined) return sql`(${meetsTerm(consents, principal, term, undefined)})`
     // An OR of terms: some consent row meets one of them. (An AND of EXISTS is not one row meeting both.)
     if (condition.operator === 'or') {
       const parts = withoutNarrowerConsents((condition as CompoundCondition).value).map(unrolled)
