@@ -75,12 +75,7 @@ export async function withYoungPerson<T>(
   access: Access,
   work: (door: DoorScope) => Promise<Allowed<T> | Denial | Refusal>,
 ): Promise<T> {
-  const { outcome } = await asCallerTransaction(
-    database,
-    request,
-    (tx) => decideDoor(tx, request, youngPersonId, access, work),
-    (decided) => auditStatements(request, decided.audit),
-  )
+  const outcome = await decideAndRecord(database, request, (tx) => decideDoor(tx, request, youngPersonId, access, work))
   if ('denial' in outcome) refuse(outcome.denial, outcome.reason)
   return outcome.value
 }
@@ -164,12 +159,7 @@ export async function withYoungPersonRead<T>(
   access: Access,
   read: (door: ReadAhead) => Promise<ReadAnswer<T> | 'not_found'>,
 ): Promise<T> {
-  const { outcome } = await asCallerTransaction(
-    database,
-    request,
-    (tx) => decideRead(tx, request, youngPersonId, access, read),
-    (decided) => auditStatements(request, decided.audit),
-  )
+  const outcome = await decideAndRecord(database, request, (tx) => decideRead(tx, request, youngPersonId, access, read))
   if ('denial' in outcome) refuse(outcome.denial)
   return outcome.value
 }
@@ -223,12 +213,7 @@ export async function withRecord<R extends { youngPersonId: string }, T>(
   access: RecordAccess<R>,
   work: (door: DoorScope, row: R) => Promise<Allowed<T> | Denial | Conflict>,
 ): Promise<T> {
-  const { outcome } = await asCallerTransaction(
-    database,
-    request,
-    (tx) => decideRecord(tx, request, locate, access, work),
-    (decided) => auditStatements(request, decided.audit),
-  )
+  const outcome = await decideAndRecord(database, request, (tx) => decideRecord(tx, request, locate, access, work))
   if ('conflict' in outcome) throw new ConflictError(outcome.conflict)
   if ('denial' in outcome) refuse(outcome.denial, access.forbidden)
   return outcome.value
@@ -250,12 +235,7 @@ export async function withRecordRead<R extends { youngPersonId: string }, T>(
   access: RecordAccess<R>,
   read: (ahead: RecordAhead) => Promise<(row: R, scope: PersonScope) => Allowed<T>>,
 ): Promise<T> {
-  const { outcome } = await asCallerTransaction(
-    database,
-    request,
-    (tx) => decideRecordRead(tx, request, record, access, read),
-    (decided) => auditStatements(request, decided.audit),
-  )
+  const outcome = await decideAndRecord(database, request, (tx) => decideRecordRead(tx, request, record, access, read))
   if ('denial' in outcome) refuse(outcome.denial)
   return outcome.value
 }
@@ -342,6 +322,12 @@ async function allSettled<T extends readonly unknown[]>(pending: { [K in keyof T
   const failed = settled.find((s) => s.status === 'rejected')
   if (failed) throw failed.reason
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
+
+/** The door's decision in the request's transaction (`asCallerTransaction`), its events sent with the COMMIT. */
+async function decideAndRecord<O>(database: Database, request: FastifyRequest, decide: (tx: Tx) => Promise<Decided<O>>): Promise<O> {
+  const { outcome } = await asCallerTransaction(database, request, decide, (decided) => auditStatements(request, decided.audit))
+  return outcome
 }
 
 /** A remembered caller found stale inside the transaction: thrown to roll the work back. */
