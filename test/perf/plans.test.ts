@@ -22,7 +22,7 @@ import { timelinePage } from '../../src/authz/data/timeline.queries.js'
 import { caseload } from '../../src/authz/data/young-persons.queries.js'
 import { consentEventInsertFrom } from '../../src/modules/webhooks/outbox.js'
 import { createAdmin, createAgency, createProfessional, createYoungPerson } from '../factories.js'
-import { build } from '../helper.js'
+import { build, onPostgres } from '../helper.js'
 
 /** Tables that grow with use: a sequential scan on one of them would grow with it. */
 const BIG = /Seq Scan on (consents|audit_events|audit_heads|notes|young_persons|accounts|professionals)\b/
@@ -177,4 +177,24 @@ t.test('the caseload finds the young persons it may show once, for its page and 
   const held = lines.slice(start, end === -1 ? undefined : end).join('\n')
   t.match(held, /on consents/, 'the held set reads the consents')
   t.notMatch(held, /young_persons/, "their ids and creation times come from the consents, not from every young person's row")
+})
+
+t.test('the caseload page runs on its generic plan: planned once per connection, not again for every page', { skip: onPostgres ? false : "plan caching is PostgreSQL's: run with TEST_DATABASE_URL" }, async (t) => {
+  // One connection: the test's own look at the prepared statements sees the one the pages used.
+  const app = await build(t, { config: { dbPoolSize: 1 } })
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Youth guidance' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  await createYoungPerson(app, counsellor)
+  for (let i = 0; i < 7; i++) {
+    const res = await app.inject({ url: '/v1/caseload?limit=50', headers: counsellor.headers })
+    t.same({ status: res.statusCode, total: res.json().total }, { status: 200, total: 1 }, `page ${i + 1}`)
+  }
+  const plans = await app.database.statement<{ generic: number; custom: number }>(
+    sql`select generic_plans::int as generic, custom_plans::int as custom from pg_prepared_statements where statement like '%insert into audit_heads%' and statement like '%"held"%'`,
+  )
+  t.equal(plans.length, 1, "the page's statement is prepared on the connection")
+  t.same(plans[0], { generic: 7, custom: 0 }, 'its one generic plan served every page; none was planned for its values')
+  const [mode] = await app.database.statement<{ plan_cache_mode: string }>(sql`show plan_cache_mode`)
+  t.equal(mode?.plan_cache_mode, 'auto', 'the connection went back to the pool with the default setting')
 })
