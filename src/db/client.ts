@@ -53,7 +53,8 @@ export interface StatementOptions {
    * it again for every set of values. For a statement whose plan does not depend on its values, where
    * PostgreSQL's estimate for a typical value (a caller's share of all consents) is far off and makes
    * it plan anew each time: the caseload page, where planning was a tenth of the statement's time.
-   * On PostgreSQL the setting travels in the statement's round trip; PGlite ignores it.
+   * On PostgreSQL the statement runs in a transaction of its own with the setting, all in its round
+   * trip; PGlite ignores it.
    */
   genericPlan?: boolean
 }
@@ -157,18 +158,22 @@ function openPostgres(config: Config, url: string): Database {
 }
 
 /**
- * The statement between a SET and a RESET of `plan_cache_mode`, the three sent together (one round
- * trip). Each is its own implicit transaction, so the RESET runs even when the statement fails, and
- * the connection goes back to the pool as it came.
+ * The statement in a transaction of its own whose `SET LOCAL plan_cache_mode` ends with it, the four
+ * sent together (one round trip). Scoped to the transaction, the setting cannot outlive it: not on
+ * the connection when the statement fails (COMMIT then answers ROLLBACK), nor on a server connection
+ * that a transaction-mode pooler hands to someone else.
  */
 async function onGenericPlan<T>(connection: postgres.ReservedSql, text: string, params: unknown[]): Promise<T[]> {
-  const [set, rows, reset] = await Promise.allSettled([
-    connection.unsafe('set plan_cache_mode = force_generic_plan').execute(),
+  const settled = await Promise.allSettled([
+    connection.unsafe('begin').execute(),
+    connection.unsafe('set local plan_cache_mode = force_generic_plan').execute(),
     connection.unsafe(text, params as never[], { prepare: true }).execute(),
-    connection.unsafe('reset plan_cache_mode').execute(),
+    connection.unsafe('commit').execute(),
   ])
-  for (const outcome of [set, rows, reset]) if (outcome.status === 'rejected') throw outcome.reason
-  return (rows as PromiseFulfilledResult<unknown>).value as T[]
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
+  const [, , rows, commit] = settled as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>[]
+  if (commit!.value.command !== 'COMMIT') throw new Error(`the statement's transaction ended with ${commit!.value.command}, not COMMIT`)
+  return rows!.value as unknown as T[]
 }
 
 /**

@@ -195,6 +195,10 @@ t.test('the caseload page runs on its generic plan: planned once per connection,
   )
   t.equal(plans.length, 1, "the page's statement is prepared on the connection")
   t.same(plans[0], { generic: 7, custom: 0 }, 'its one generic plan served every page; none was planned for its values')
-  const [mode] = await app.database.statement<{ plan_cache_mode: string }>(sql`show plan_cache_mode`)
-  t.equal(mode?.plan_cache_mode, 'auto', 'the connection went back to the pool with the default setting')
+  const mode = async () => (await app.database.statement<{ plan_cache_mode: string }>(sql`show plan_cache_mode`))[0]?.plan_cache_mode
+  t.equal(await mode(), 'auto', 'the connection went back to the pool with the default setting')
+  // A statement that fails on its generic plan leaves neither the setting nor an open transaction behind.
+  await t.rejects(app.database.statement(sql`select 1 / (select count(*) from consents where false)::int as n`, {}, { genericPlan: true }), /division by zero/)
+  t.equal(await mode(), 'auto', 'after a failed statement too')
+  t.same(await app.database.statement(sql`select 1 as one`), [{ one: 1 }], 'and the connection serves the next statement')
 })
