@@ -164,16 +164,26 @@ function openPostgres(config: Config, url: string): Database {
  * that a transaction-mode pooler hands to someone else.
  */
 async function onGenericPlan<T>(connection: postgres.ReservedSql, text: string, params: unknown[]): Promise<T[]> {
-  const settled = await Promise.allSettled([
+  const [, , rows] = await committed(connection, [
     connection.unsafe('begin').execute(),
     connection.unsafe('set local plan_cache_mode = force_generic_plan').execute(),
     connection.unsafe(text, params as never[], { prepare: true }).execute(),
-    connection.unsafe('commit').execute(),
   ])
+  return rows as unknown as T[]
+}
+
+/**
+ * Sends COMMIT after the statements already sent, waits for all their answers and gives the
+ * statements' rows; throws the first failure, or when the transaction did not commit (a failed
+ * statement turns the COMMIT into ROLLBACK).
+ */
+async function committed(connection: postgres.ReservedSql, sent: Promise<postgres.RowList<postgres.Row[]>>[]): Promise<postgres.RowList<postgres.Row[]>[]> {
+  const settled = await Promise.allSettled([...sent, connection.unsafe('commit').execute()])
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
-  const [, , rows, commit] = settled as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>[]
-  if (commit!.value.command !== 'COMMIT') throw new Error(`the statement's transaction ended with ${commit!.value.command}, not COMMIT`)
-  return rows!.value as unknown as T[]
+  const answers = (settled as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>[]).map((outcome) => outcome.value)
+  const commit = answers.pop()!
+  if (commit.command !== 'COMMIT') throw new Error(`the transaction ended with ${commit.command}, not COMMIT`)
+  return answers
 }
 
 /**
@@ -220,10 +230,7 @@ async function pipelinedTransaction<T>(
       const { sql: text, params } = renderStatement(statement)
       return connection.unsafe(text, params as never[], { prepare: true }).execute()
     })
-    const settled = await Promise.allSettled([...last, connection.unsafe('commit').execute()])
-    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason
-    const commit = settled.at(-1) as PromiseFulfilledResult<postgres.RowList<postgres.Row[]>>
-    if (commit.value.command !== 'COMMIT') throw new Error(`the transaction ended with ${commit.value.command}, not COMMIT`)
+    await committed(connection, last)
     return value
   } catch (error) {
     // Nothing to roll back after a COMMIT was answered; on a lost connection the server rolls back itself.
