@@ -44,7 +44,7 @@ export async function readCaseload(database: Database, request: FastifyRequest, 
     const after = cursorValues(page)
     const values = { limit: page.limit, limitPlusOne: page.limit + 1, ...stampValues(eventStamp(request)), ...after }
     // Its plan is the same for every caller and page; planning it anew each time cost more than running it.
-    return database.statement<Row>(preparedCaseload(database, request, ability, after !== undefined), values, { genericPlan: true })
+    return database.statement<Row>(preparedCaseload(request, ability, after !== undefined), values, { genericPlan: true })
   }
   const rows = await asCallerIsNow(request, read, (found) => found[0]?.stale === true)
   const entries = rows.flatMap((r) =>
@@ -98,14 +98,14 @@ function placeholderSlots(cursor: boolean): CaseloadSlots {
 /** The caseload's statement, rendered once per caller, for a first page and for a later one. */
 const prepared = new Map<string, Query>()
 
-function preparedCaseload(database: Database, request: FastifyRequest, ability: AppAbility, cursor: boolean): Query {
-  return perCaller(prepared, request, cursor, () => renderStatement(caseloadRead(database, request, ability, placeholderSlots(cursor))))
+function preparedCaseload(request: FastifyRequest, ability: AppAbility, cursor: boolean): Query {
+  return perCaller(prepared, request, cursor, () => renderStatement(caseloadRead(request, ability, placeholderSlots(cursor))))
 }
 
 /** The one statement of `readCaseload` (exported for the plan tests), under the caller's ability. */
-export function caseloadRead(database: Database, request: FastifyRequest, ability: AppAbility, slots: CaseloadSlots): SQL {
+export function caseloadRead(request: FastifyRequest, ability: AppAbility, slots: CaseloadSlots): SQL {
   const principal = request.principal
-  const listed = caseloadQuery(database.db, ability, principal, slots.page).getSQL()
+  const listed = caseloadQuery(ability, principal, slots.page)
   const events = shownEventsInput(
     request,
     { action: 'list', resourceType: 'YoungPerson' },

@@ -30,8 +30,22 @@ export type HolderTerms = { kind: 'professional'; professionalId: SQL | string; 
 
 /** The one grantee rule: a professional holds consents given to them, or to their agency for any role or for theirs; a partner system its agency's for any role. */
 export function heldByHolder(c: ConsentsTable, holder: HolderTerms): SQL {
-  if (holder.kind === 'partner') return sql`(${c.granteeAgencyId} = ${holder.agencyId} and ${c.granteeRole} is null)`
-  return sql`(${c.granteeProfessionalId} = ${holder.professionalId} or (${c.granteeAgencyId} = ${holder.agencyId} and (${c.granteeRole} is null or ${c.granteeRole} = ${holder.role})))`
+  return sql`(${sql.join(holderArms(c, holder), sql` or `)})`
+}
+
+/**
+ * The grantee rule's ways in, one condition each, whose OR is `heldByHolder`: a professional's own
+ * consents and their agency's; a partner system's agency's. Each is served by its own index
+ * (`consents_*_held_idx`), so a caller's consents can be read in order one way in at a time.
+ */
+function holderArms(c: ConsentsTable, holder: HolderTerms): SQL[] {
+  if (holder.kind === 'partner') return [sql`(${c.granteeAgencyId} = ${holder.agencyId} and ${c.granteeRole} is null)`]
+  return [sql`${c.granteeProfessionalId} = ${holder.professionalId}`, sql`(${c.granteeAgencyId} = ${holder.agencyId} and (${c.granteeRole} is null or ${c.granteeRole} = ${holder.role}))`]
+}
+
+/** `holderArms` for a caller: none for anyone who holds no consents. */
+function heldArms(c: ConsentsTable, principal: Principal): SQL[] {
+  return principal.kind === 'professional' || principal.kind === 'partner' ? holderArms(c, principal) : []
 }
 
 function heldByOn(c: ConsentsTable, principal: Principal): SQL {
@@ -72,14 +86,14 @@ function qualified(column: AnyColumn | SQL): SQL {
 }
 
 /** A consent row of `c` that meets a `$consent` term for this caller: theirs, active, giving the action (and the category). */
-function meetsTerm(c: ConsentsTable, principal: Principal, term: ConsentTerm, categoryColumn: AnyColumn | SQL | undefined): SQL {
+function meetsTerm(c: ConsentsTable, principal: Principal, term: ConsentTerm, categoryColumn: AnyColumn | SQL | undefined, holder: SQL = heldByOn(c, principal)): SQL {
   const category =
     term.categoryField !== undefined && categoryColumn !== undefined
       ? sql`${qualified(categoryColumn)} = any(${c.categories})`
       : term.category !== undefined
         ? sql`${term.category} = any(${c.categories})`
         : sql`true`
-  return sql`${heldByOn(c, principal)} and ${activeOn(c)} and ${term.action} = any(${c.actions}) and ${category}`
+  return sql`${holder} and ${activeOn(c)} and ${term.action} = any(${c.actions}) and ${category}`
 }
 
 function consentExists(principal: Principal, term: ConsentTerm, youngPersonColumn: AnyColumn | SQL, categoryColumn: AnyColumn | SQL | undefined): SQL {
@@ -218,11 +232,24 @@ export function fieldWhere(ability: AppAbility, principal: Principal, action: Ac
  * visiting every young person. Only rules made of consent terms have this form; no rule means `false`.
  */
 export function allowingConsentsWhere(ability: AppAbility, principal: Principal, action: Action): SQL {
+  return consentRuleOn(ability, principal, action, consents, heldByOn(consents, principal))
+}
+
+/**
+ * `allowingConsentsWhere` split by the way a consent reaches the caller (`heldArms`): one condition per
+ * way, each naming only its own grantee columns, so each can be read along its own index (and the
+ * planner does not count the grantee test twice). Their OR is `allowingConsentsWhere`, on the table `c`.
+ */
+export function allowingConsentsByWay(ability: AppAbility, principal: Principal, action: Action, c: ConsentsTable): SQL[] {
+  return heldArms(c, principal).map((way) => consentRuleOn(ability, principal, action, c, way))
+}
+
+function consentRuleOn(ability: AppAbility, principal: Principal, action: Action, c: ConsentsTable, holder: SQL): SQL {
   const ast = rulesToAST(ability, action, 'YoungPerson')
   if (ast === null) return sql`false`
   const unrolled = (condition: Condition): SQL => {
     const term = consentTerm(condition)
-    if (term !== undefined && term.categoryField === undefined) return sql`(${meetsTerm(consents, principal, term, undefined)})`
+    if (term !== undefined && term.categoryField === undefined) return sql`(${meetsTerm(c, principal, term, undefined, holder)})`
     // An OR of terms: some consent row meets one of them. (An AND of EXISTS is not one row meeting both.)
     if (condition.operator === 'or') {
       const parts = withoutNarrowerConsents((condition as CompoundCondition).value).map(unrolled)

@@ -1,16 +1,18 @@
 // Property: for generated consents, rows, principals and rules, the SQL of accessibleWhere selects exactly the rows ability.can allows.
 import { subject } from '@casl/ability'
 import { type SQL, sql } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
 import fc from 'fast-check'
+import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import type { Principal } from '../../src/auth/principal.js'
-import { abilityFromRules, type AppAbility, defineAbilityFor } from '../../src/authz/abilities.js'
+import { type AppAbility, abilityFromRules, defineAbilityFor } from '../../src/authz/abilities.js'
 import type { HeldConsent } from '../../src/authz/consent-condition.js'
+import { caseload } from '../../src/authz/data/young-persons.queries.js'
 import { accessibleWhere, allowingConsentsWhere, loadHeldConsents } from '../../src/authz/sql.js'
 import type { PersonalSubject } from '../../src/authz/subjects.js'
 import { queryRows, type Tx } from '../../src/db/client.js'
 import { consents, goals, notes } from '../../src/db/schema/index.js'
+import type { PageRequest } from '../../src/http/pagination.js'
 import { createAdmin, createAgency, createProfessional, createYoungPerson, type ProfessionalActor } from '../factories.js'
 import { build } from '../helper.js'
 
@@ -145,8 +147,25 @@ async function bothWays(tx: Tx, ability: AppAbility, principal: Principal, actio
 async function youngPersonsFromConsents(tx: Tx, principal: Principal): Promise<string[]> {
   const [copy] = await queryRows<{ wrong: number }>(tx, sql`select count(*)::int as wrong from consents c join young_persons yp on yp.id = c.young_person_id where c.young_person_created_at is distinct from yp.created_at`)
   if (copy!.wrong !== 0) throw new Error(`${copy!.wrong} consents carry another time than their young person's creation`)
-  const where = allowingConsentsWhere(defineAbilityFor(principal), principal, 'read')
-  return (await queryRows<{ id: string }>(tx, sql`select distinct young_person_id as id from consents where ${where}`)).map((r) => r.id).sort()
+  const ability = defineAbilityFor(principal)
+  const where = allowingConsentsWhere(ability, principal, 'read')
+  const found = (await queryRows<{ id: string }>(tx, sql`select distinct young_person_id as id from consents where ${where}`)).map((r) => r.id).sort()
+  // The caseload statement itself, which reads them one way in at a time: its total, and its pages of one joined up.
+  const whole = await caseload(tx, ability, principal, { limit: 100, after: undefined })
+  const paged: string[] = []
+  let after: PageRequest['after']
+  for (;;) {
+    const page = await caseload(tx, ability, principal, { limit: 1, after })
+    if (page.total !== whole.total) throw new Error(`a later page counts ${page.total}, the first ${whole.total}`)
+    if (page.rows.length === 0) break
+    paged.push(page.rows[0]!.id)
+    after = { at: page.rows[0]!.createdAt.toISOString(), id: page.rows[0]!.id }
+  }
+  const listed = whole.rows.map((r) => r.id)
+  if (whole.total !== listed.length || JSON.stringify(paged) !== JSON.stringify(listed) || JSON.stringify([...listed].sort()) !== JSON.stringify(found)) {
+    throw new Error(`the caseload differs: ${JSON.stringify({ total: whole.total, listed, paged, found })}`)
+  }
+  return found
 }
 
 class Rollback extends Error {}

@@ -117,3 +117,32 @@ t.test('each young person a caseload page shows is one list event on their chain
     t.ok(Math.abs(Number(ms) - Number(occurred)) < 60_000, 'whose time is when the event occurred')
   }
 })
+
+t.test("a young person reached both through the professional's own consent and through their agency's is counted and listed once", async (t) => {
+  const app = await build(t)
+  const admin = await createAdmin(app)
+  const agency = await createAgency(app, admin, { name: 'Employment services', kind: 'employment_service' })
+  const counsellor = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const colleague = await createProfessional(app, admin, { agencyId: agency.id, role: 'youth_counsellor' })
+  const both = await createYoungPerson(app, counsellor, { withAccount: true })
+  await grantConsent(app, both, { grantee: { agencyId: agency.id }, categories: ['pathway'] })
+  const viaAgency = await createYoungPerson(app, colleague, { grantee: { agencyId: agency.id } })
+  const own = await createYoungPerson(app, counsellor)
+  // Given to the agency's nurses only: not the counsellor's.
+  await createYoungPerson(app, colleague, { grantee: { agencyId: agency.id, role: 'nurse' } })
+
+  const whole = await app.inject({ url: '/v1/caseload', headers: counsellor.headers })
+  t.same({ total: whole.json().total, items: whole.json().items.map((i: { id: string }) => i.id) }, { total: 3, items: [own.id, viaAgency.id, both.id] })
+  const paged: string[] = []
+  let cursor: string | null = null
+  do {
+    const res = await app.inject({ url: `/v1/caseload?limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: counsellor.headers })
+    const page = res.json() as { total: number; items: { id: string }[]; nextCursor: string | null }
+    t.equal(page.total, 3, 'every page counts each young person once')
+    paged.push(...page.items.map((i) => i.id))
+    cursor = page.nextCursor
+  } while (cursor !== null)
+  t.same(paged, [own.id, viaAgency.id, both.id], 'pages of one list each young person once, in order')
+  const item = whole.json().items.find((i: { id: string }) => i.id === both.id)
+  t.same(item.categories, ['identity', 'pathway'], 'with the categories of both consents')
+})

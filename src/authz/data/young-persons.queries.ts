@@ -1,10 +1,10 @@
 // SQL of young persons. The caseload's consent filter is rendered by src/authz in the same statement.
-import { and, count, desc, eq, lt, max, or, type Placeholder, type SQL, sql } from 'drizzle-orm'
+import { aliasedTable, eq, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { Principal } from '../../auth/principal.js'
 import type { AppAbility } from '../abilities.js'
 import { readableIdentityColumn } from '../fields.js'
-import { activeConsent, allowingConsentsWhere, heldBy, heldCategories } from '../sql.js'
-import type { Queryable } from '../../db/client.js'
+import { activeConsent, allowingConsentsByWay, heldBy, heldCategories } from '../sql.js'
+import { type Queryable, queryRows } from '../../db/client.js'
 import { accounts } from '../../db/schema/registry.js'
 import { consents, youngPersons } from '../../db/schema/young-persons.js'
 import type { PageRequest } from '../../http/pagination.js'
@@ -66,54 +66,54 @@ export function caseloadPage(page: PageRequest): CaseloadPage {
   return { limitPlusOne: page.limit + 1, ...(after ? { after: cursorSql(after.afterAt, after.afterId) } : {}) }
 }
 
+/** The consents table again, for "did an earlier way in already reach this young person?". */
+const EARLIER = 'earlier_held'
+const earlierHeld = aliasedTable(consents, EARLIER)
+
 /**
- * A caseload page and the caseload's size in one statement: the young persons the caller may read are
- * found once from the caller's consents (`allowingConsentsWhere`, each with its young person's creation
- * time), then counted, and only the page's rows are sorted out, joined and given their fields (each
- * identity field where the ability lets the caller read it, as in the single read).
+ * A caseload page and the caseload's size in one statement. The young persons the caller may read are
+ * found from the caller's consents alone, one way in at a time (`allowingConsentsByWay`: the professional's
+ * own consents, their agency's; each consent with its young person's creation time),
+ * each along its own index in the page's order:
+ * - the page reads each way backwards only as far as the page's size and merges them;
+ * - the total counts each young person once, on the first way in that reaches them.
+ * Only the page's rows are joined and given their fields (each identity field where the ability lets
+ * the caller read it, as in the single read). Columns: n (the total), then the page's rows, or one row
+ * with only n when the page is empty.
  */
-export function caseloadQuery(q: Queryable, ability: AppAbility, principal: Principal, page: CaseloadPage) {
-  const held = q
-    .$with('held')
-    .as(q.selectDistinct({ id: consents.youngPersonId, createdAt: sql<Date>`${consents.youngPersonCreatedAt}`.as('created_at') }).from(consents).where(allowingConsentsWhere(ability, principal, 'read')))
-  const total = q.select({ n: count().as('n') }).from(held).as('total')
-  const shown = q
-    .select({ id: held.id })
-    .from(held)
-    .where(page.after && or(lt(held.createdAt, page.after.at), and(eq(held.createdAt, page.after.at), lt(held.id, page.after.id))))
-    .orderBy(desc(held.createdAt), desc(held.id))
-    .limit(page.limitPlusOne)
-    .as('shown')
-  const rows = q
-    .select({
-      id: youngPersons.id,
-      createdAt: youngPersons.createdAt,
-      givenName: readableIdentityColumn(ability, principal, 'givenName').as('given_name'),
-      familyName: readableIdentityColumn(ability, principal, 'familyName').as('family_name'),
-      categories: heldCategories(principal, youngPersons.id, 'read').as('categories'),
-      consentValidUntil: sql<Date | null>`(${q
-        .select({ until: max(consents.validUntil) })
-        .from(consents)
-        .where(and(eq(consents.youngPersonId, youngPersons.id), heldBy(principal), activeConsent))})`
-        .mapWith((value: string | Date | null) => (value === null ? null : new Date(value)))
-        .as('consent_valid_until'),
-    })
-    .from(shown)
-    .innerJoin(youngPersons, eq(youngPersons.id, shown.id))
-    .as('page')
-  // The total comes with every row of the page, and alone (an empty page) when there is none.
-  return q
-    .with(held)
-    .select({ total: total.n, id: rows.id, createdAt: rows.createdAt, givenName: rows.givenName, familyName: rows.familyName, categories: rows.categories, consentValidUntil: rows.consentValidUntil })
-    .from(total)
-    .leftJoin(rows, sql`true`)
-    .orderBy(desc(rows.createdAt), desc(rows.id))
+export function caseloadQuery(ability: AppAbility, principal: Principal, page: CaseloadPage): SQL {
+  const byWay = allowingConsentsByWay(ability, principal, 'read', consents)
+  const ways = byWay.length === 0 ? [sql`false`] : byWay
+  const earlierWays = allowingConsentsByWay(ability, principal, 'read', earlierHeld)
+  const heldKey = sql`${consents.youngPersonCreatedAt}, ${consents.youngPersonId}`
+  const after = page.after ? sql` and (${heldKey}) < (${page.after.at}, ${page.after.id})` : sql``
+  const pageWays = ways.map(
+    (way) => sql`(select distinct ${consents.youngPersonCreatedAt} as created_at, ${consents.youngPersonId} as id from ${consents}
+      where ${way}${after} order by 1 desc, 2 desc limit ${page.limitPlusOne})`,
+  )
+  const counted = ways.map((way, i) => {
+    const reachedBefore =
+      i === 0
+        ? sql``
+        : sql` and not exists (select 1 from ${consents} ${sql.identifier(EARLIER)} where ${earlierHeld.youngPersonId} = ${consents.youngPersonId} and (${sql.join(earlierWays.slice(0, i), sql` or `)}))`
+    return sql`(select count(*) from (select distinct ${heldKey} from ${consents} where ${way}${reachedBefore}) as way)`
+  })
+  const consentValidUntil = sql`(select max(${consents.validUntil}) from ${consents} where ${consents.youngPersonId} = ${youngPersons.id} and ${heldBy(principal)} and ${activeConsent})`
+  return sql`with held_page as (
+  select distinct created_at, id from (${sql.join(pageWays, sql` union all `)}) as ways order by created_at desc, id desc limit ${page.limitPlusOne}
+),
+held_total as (select ${sql.join(counted, sql` + `)} as n)
+select held_total.n, ${youngPersons.id} as id, ${youngPersons.createdAt} as created_at,
+  ${readableIdentityColumn(ability, principal, 'givenName')} as given_name, ${readableIdentityColumn(ability, principal, 'familyName')} as family_name,
+  ${heldCategories(principal, youngPersons.id, 'read')} as categories, ${consentValidUntil} as consent_valid_until
+from held_total left join (held_page join ${youngPersons} on ${youngPersons.id} = held_page.id) on true
+order by ${youngPersons.createdAt} desc, ${youngPersons.id} desc`
 }
 
 /** `caseloadQuery` run: the page's rows (limit + 1) and the total. */
 export async function caseload(q: Queryable, ability: AppAbility, principal: Principal, page: PageRequest) {
-  const found = await caseloadQuery(q, ability, principal, caseloadPage(page))
-  return { total: found[0]?.total ?? 0, rows: found.flatMap(({ total: _, id, createdAt, ...row }) => (id === null || createdAt === null ? [] : [{ id, createdAt, ...row }])) }
+  const found = await queryRows<{ n: number | string; id: string | null; created_at: string | Date | null }>(q, caseloadQuery(ability, principal, caseloadPage(page)))
+  return { total: Number(found[0]?.n ?? 0), rows: found.flatMap(({ id, created_at }) => (id === null || created_at === null ? [] : [{ id, createdAt: new Date(created_at) }])) }
 }
 
 /** Locks the young person's row: erasure, the retention job and a new legal hold for them take turns. */

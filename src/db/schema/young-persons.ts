@@ -70,6 +70,15 @@ export const consents = pgTable(
       .on(t.granteeAgencyId, t.youngPersonId, t.validUntil)
       .where(sql`revoked_at is null and superseded_at is null`),
     index('consents_young_person_idx').on(t.youngPersonId, t.createdAt),
+    // The caseload reads a caller's open consents one way in at a time, in its page's order, from these
+    // alone: the migration adds INCLUDE (the role and validity columns its rule reads), which this
+    // builder cannot declare.
+    index('consents_professional_held_idx')
+      .on(t.granteeProfessionalId, t.youngPersonCreatedAt, t.youngPersonId)
+      .where(sql`revoked_at is null and superseded_at is null`),
+    index('consents_agency_held_idx')
+      .on(t.granteeAgencyId, t.youngPersonCreatedAt, t.youngPersonId)
+      .where(sql`revoked_at is null and superseded_at is null`),
   ],
 )
 
