@@ -230,6 +230,8 @@ export function fieldWhere(ability: AppAbility, principal: Principal, action: Ac
  * `accessibleWhere`'s EXISTS unrolled onto the consents row itself, so the caseload finds, counts and
  * orders its young persons from the caller's consents (with their young person's creation time) without
  * visiting every young person. Only rules made of consent terms have this form; no rule means `false`.
+ * The caseload reads it split by way (`allowingConsentsByWay`); this one condition is what the property
+ * tests hold both against.
  */
 export function allowingConsentsWhere(ability: AppAbility, principal: Principal, action: Action): SQL {
   return consentRuleOn(ability, principal, action, consents, heldByOn(consents, principal))
