@@ -72,9 +72,9 @@ const earlierHeld = aliasedTable(consents, EARLIER)
 
 /**
  * A caseload page and the caseload's size in one statement. The young persons the caller may read are
- * found from the caller's consents alone, one way in at a time (`allowingConsentsByWay`: the professional's
- * own consents, their agency's; each consent with its young person's creation time),
- * each along its own index in the page's order:
+ * found from the caller's consents alone (each with its young person's creation time), one way in at a
+ * time (`allowingConsentsByWay`: the professional's own consents, their agency's), each way along its
+ * own index in the page's order:
  * - the page reads each way backwards only as far as the page's size and merges them;
  * - the total counts each young person once, on the first way in that reaches them.
  * Only the page's rows are joined and given their fields (each identity field where the ability lets
