@@ -22,28 +22,47 @@ interface Side {
 }
 
 /**
- * Sequential requests through the whole stack (app.inject), caseload pages and single reads of held
- * young persons, alternating request by request between the near-empty and the seeded database: both
- * see the same machine at the same moments, so a change in its speed during the run moves both alike.
+ * Sequential requests through the whole stack (app.inject), in two parts:
+ * - single reads of held young persons, alternating request by request between the near-empty and the
+ *   seeded database: both see the same machine at the same moments, so a change in its speed during
+ *   the run moves both alike (their ratio is the target);
+ * - caseload pages, each database's app alone in the process, as a service runs (its p99 is the target:
+ *   a second app's heap in the same process would add its garbage collections to the tail).
  */
 export async function measure(emptyUrl: string, seededUrl: string): Promise<{ empty: Side; seeded: Side }> {
-  const sides = [await client(emptyUrl), await client(seededUrl)]
+  const reads = await alternatingReads([emptyUrl, seededUrl])
+  const pages = [await caseloadAlone(emptyUrl), await caseloadAlone(seededUrl)]
+  return { empty: { caseloadPageMs: pages[0]!, singleReadMs: reads[0]! }, seeded: { caseloadPageMs: pages[1]!, singleReadMs: reads[1]! } }
+}
+
+async function alternatingReads(urls: string[]) {
+  const sides = []
   try {
-    const samples = sides.map(() => ({ caseload: [] as number[], read: [] as number[] }))
+    for (const url of urls) sides.push(await client(url))
+    const samples = sides.map(() => [] as number[])
     for (let i = 0; i < RUNS + 20; i++) {
       for (const [s, side] of sides.entries()) {
-        const page = await side.timed('/v1/caseload?limit=50')
         const one = await side.timed(`/v1/young-persons/${side.held[i % side.held.length]!.id}`)
-        if (i >= 20) {
-          samples[s]!.caseload.push(page)
-          samples[s]!.read.push(one)
-        }
+        if (i >= 20) samples[s]!.push(one)
       }
     }
-    const [empty, seeded] = samples.map((s) => ({ caseloadPageMs: stats(s.caseload), singleReadMs: stats(s.read) }))
-    return { empty: empty!, seeded: seeded! }
+    return samples.map(stats)
   } finally {
     for (const side of sides) await side.app.close()
+  }
+}
+
+async function caseloadAlone(url: string) {
+  const side = await client(url)
+  try {
+    const samples: number[] = []
+    for (let i = 0; i < RUNS + 20; i++) {
+      const page = await side.timed('/v1/caseload?limit=50')
+      if (i >= 20) samples.push(page)
+    }
+    return stats(samples)
+  } finally {
+    await side.app.close()
   }
 }
 
@@ -85,7 +104,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     })
   })
   console.table({ empty: { ...empty.caseloadPageMs, read: empty.singleReadMs.p50 }, seeded: { ...seeded.caseloadPageMs, read: seeded.singleReadMs.p50 } })
-  console.log(`${reused ? 'seeded database reused' : `scale ${scale}`}, ${RUNS} sequential requests of each kind on each, alternating between the two databases`)
+  console.log(`${reused ? 'seeded database reused' : `scale ${scale}`}, ${RUNS} sequential requests of each kind on each: single reads alternating between the two databases, caseload pages one app at a time`)
   console.log(`caseload page p99 on seeded data: ${seeded.caseloadPageMs.p99} ms (target < 20 ms)`)
   console.log(
     `single read p50 seeded / empty: ${seeded.singleReadMs.p50} / ${empty.singleReadMs.p50} ms = ${(seeded.singleReadMs.p50 / empty.singleReadMs.p50).toFixed(2)}× (target ≤ 1.5×); p99 ${seeded.singleReadMs.p99} / ${empty.singleReadMs.p99} ms`,
