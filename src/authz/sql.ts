@@ -49,7 +49,8 @@ function heldArms(c: ConsentsTable, principal: Principal): SQL[] {
 }
 
 function heldByOn(c: ConsentsTable, principal: Principal): SQL {
-  return principal.kind === 'professional' || principal.kind === 'partner' ? heldByHolder(c, principal) : sql`false`
+  const arms = heldArms(c, principal)
+  return arms.length === 0 ? sql`false` : sql`(${sql.join(arms, sql` or `)})`
 }
 
 /** The consents whose grantee is this caller: the professional, or their agency (optionally one role). */
